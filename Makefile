@@ -1,0 +1,62 @@
+# promo: PGXS build of the extension, the client, and the demo/test targets.
+
+# --- the extension (PGXS) ----------------------------------------------------
+MODULE_big = promo
+OBJS = $(patsubst %.cpp,%.o,$(sort $(wildcard extension/*.cpp)))
+MODULEDIR = extension
+DATA = extension/promo.control $(sort $(wildcard extension/promo--*.sql))
+PGFILEDESC = "promo - atomic promo-code redemption"
+
+REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+ISOLATION = $(patsubst test/specs/%.spec,%,$(sort $(wildcard test/specs/*.spec)))
+ISOLATION_OPTS = --inputdir=test
+
+PG_CONFIG ?= pg_config
+# PostgreSQL's headers are treated as system headers so that -Wextra speaks
+# only of promo's own code; C++17 needs -Wno-register for them.
+PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server)
+PG_CXXFLAGS = -std=c++17 -Wextra -Werror -Wno-register $(PROMO_CXXFLAGS)
+SHLIB_LINK = -lstdc++ $(PROMO_LDFLAGS)
+EXTRA_CLEAN = client/promo-client client/promo-client-tests client/*.o client/tests/*.o \
+              results output_iso regression.diffs regression.out
+
+# Every object is rebuilt when a header changes.
+$(OBJS): $(wildcard extension/*.hpp)
+
+# No LLVM bitcode: JIT inlining of promo's functions is not worth a clang build.
+override with_llvm = no
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# --- the client --------------------------------------------------------------
+PREFIX ?= /usr/local
+CLIENT_CXXFLAGS = -std=c++17 -O2 -g -Wall -Wextra -Werror -pthread -Iclient -Iextension
+CLIENT_LIBS = -lpqxx -lpq -pthread
+CLIENT_SOURCES = $(filter-out client/main.cpp,$(sort $(wildcard client/*.cpp))) extension/code_input.cpp
+CLIENT_TEST_SOURCES = $(sort $(wildcard client/tests/*.cpp))
+
+client/promo-client: client/main.cpp $(CLIENT_SOURCES) $(wildcard client/*.hpp)
+	$(CXX) $(CLIENT_CXXFLAGS) -o $@ client/main.cpp $(CLIENT_SOURCES) $(CLIENT_LIBS)
+
+client/promo-client-tests: $(CLIENT_TEST_SOURCES) $(CLIENT_SOURCES) $(wildcard client/*.hpp)
+	$(CXX) $(CLIENT_CXXFLAGS) -o $@ $(CLIENT_TEST_SOURCES) $(CLIENT_SOURCES) -lgtest -lgtest_main $(CLIENT_LIBS)
+
+all: client/promo-client
+
+install: install-client
+.PHONY: install-client
+install-client: client/promo-client
+	install -D -m 755 client/promo-client '$(DESTDIR)$(PREFIX)/bin/promo-client'
+
+# --- the two commands --------------------------------------------------------
+.PHONY: demo test asan-test
+demo:
+	bash test/demo.sh
+
+test:
+	bash test/run-all.sh
+
+# The regression suites again, with the module built under AddressSanitizer.
+asan-test:
+	bash test/asan.sh

@@ -1,0 +1,193 @@
+#include "check.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <iostream>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "database.hpp"
+
+namespace promo_client {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// One session's answer: the status it got, or the error it hit.
+struct Outcome {
+  std::string status;
+  std::string error;
+};
+
+std::string unique_tag() {
+  std::random_device seed;
+  std::ostringstream tag;
+  tag << getpid() << "-" << std::hex << seed();
+  return tag.str();
+}
+
+void require_connection_slots(pqxx::connection &admin, int connections) {
+  pqxx::nontransaction query(admin);
+  int max_connections = query.exec("SHOW max_connections")[0][0].as<int>();
+  if (max_connections < connections + 2)
+    throw std::runtime_error("the server's max_connections is " + std::to_string(max_connections) +
+                             "; the check needs " + std::to_string(connections + 2) +
+                             " (connections + 2). Raise max_connections or lower --connections.");
+}
+
+// Polls pg_stat_activity until every session of the round waits on a lock
+// (the first waits on the holder's transaction, the rest on the tuple), or
+// the deadline passes. Returns the most seen waiting at the same moment.
+int wait_until_all_queued(pqxx::connection &monitor, const std::string &application, int connections,
+                          int wait_seconds) {
+  const auto deadline = Clock::now() + std::chrono::seconds(wait_seconds);
+  int most = 0;
+  while (true) {
+    pqxx::nontransaction query(monitor);
+    int waiting = query.exec_params(
+        "SELECT count(*) FROM pg_catalog.pg_stat_activity"
+        " WHERE application_name = $1 AND wait_event_type = 'Lock'",
+        application)[0][0].as<int>();
+    most = std::max(most, waiting);
+    if (waiting >= connections || Clock::now() > deadline) return most;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+RoundResult run_round(const Options &options, const std::string &schema, int round_number) {
+  const CheckOptions &check = options.check;
+  RoundResult result;
+  result.connections = check.connections;
+  result.max_uses = check.max_uses;
+  const std::string tag = unique_tag() + "-" + std::to_string(round_number);
+  const std::string code = "CHECK-" + tag;
+  const std::string application = "promo-check-" + tag;
+
+  pqxx::connection admin(options.dsn);
+  long long promo_id = 0;
+  {
+    pqxx::work create(admin);
+    promo_id = create.exec_params("INSERT INTO " + schema + ".promo_codes (code, max_uses) VALUES ($1, $2) RETURNING id",
+                                  code, check.max_uses)[0][0].as<long long>();
+    create.commit();
+  }
+
+  // Every session connects before the race starts.
+  std::vector<std::unique_ptr<pqxx::connection>> sessions;
+  for (int i = 0; i < check.connections; ++i) {
+    sessions.push_back(std::make_unique<pqxx::connection>(options.dsn));
+    pqxx::nontransaction setup(*sessions.back());
+    setup.exec("SET application_name = " + setup.quote(application));
+  }
+
+  // The gate: a transaction holding the code's row lock until all are queued.
+  pqxx::connection gate_connection(options.dsn);
+  pqxx::work gate(gate_connection);
+  gate.exec_params("SELECT 1 FROM " + schema + ".promo_codes WHERE id = $1 FOR UPDATE", promo_id);
+
+  std::vector<Outcome> outcomes(check.connections);
+  std::vector<std::thread> threads;
+  // Whatever happens below, open the gate before waiting for the sessions.
+  struct OpenGateAndJoin {
+    pqxx::work &gate;
+    std::vector<std::thread> &threads;
+    ~OpenGateAndJoin() {
+      try {
+        gate.abort();
+      } catch (...) {
+      }
+      for (std::thread &thread : threads)
+        if (thread.joinable()) thread.join();
+    }
+  } open_gate_and_join{gate, threads};
+  for (int i = 0; i < check.connections; ++i) {
+    threads.emplace_back([&, i] {
+      try {
+        pqxx::work redeem(*sessions[i]);
+        pqxx::result row = redeem.exec_params("SELECT status FROM " + schema + ".redeem_promo($1)", code);
+        redeem.commit();
+        outcomes[i].status = row[0][0].as<std::string>();
+      } catch (const std::exception &error) {
+        outcomes[i].error = error.what();
+      }
+    });
+  }
+
+  result.waiting_at_once = wait_until_all_queued(admin, application, check.connections, check.wait_seconds);
+  gate.abort();  // releases every waiter together
+  for (std::thread &thread : threads) thread.join();
+
+  for (const Outcome &outcome : outcomes) {
+    if (!outcome.error.empty()) result.errors.push_back(outcome.error);
+    else if (outcome.status == "redeemed") ++result.succeeded;
+    else if (outcome.status == "exhausted") ++result.rejected;
+    else ++result.other_statuses;
+  }
+
+  pqxx::work finish(admin);
+  result.final_current_uses = finish.exec_params("SELECT current_uses FROM " + schema + ".promo_codes WHERE id = $1",
+                                                 promo_id)[0][0].as<int>();
+  finish.exec_params("DELETE FROM " + schema + ".promo_codes WHERE id = $1", promo_id);
+  finish.commit();
+  return result;
+}
+
+void print_text(int round_number, int rounds, const RoundResult &round, const Verdict &verdict) {
+  std::cout << "Round " << round_number << "/" << rounds << ": " << round.waiting_at_once << " of "
+            << round.connections << " sessions were waiting on the code's row lock at once\n"
+            << "Results: " << round.succeeded << " succeeded, " << round.rejected << " rejected\n"
+            << "Final current_uses: " << round.final_current_uses << ", max_uses: " << round.max_uses << "\n";
+  if (verdict.pass) {
+    std::cout << "PASS: No overuse detected\n";
+  } else {
+    for (const std::string &problem : verdict.problems) std::cout << "FAIL: " << problem << "\n";
+  }
+}
+
+std::string round_json(int round_number, const RoundResult &round, const Verdict &verdict) {
+  std::ostringstream json;
+  json << "{\"round\":" << round_number << ",\"connections\":" << round.connections
+       << ",\"max_uses\":" << round.max_uses << ",\"waiting_at_once\":" << round.waiting_at_once
+       << ",\"succeeded\":" << round.succeeded << ",\"rejected\":" << round.rejected
+       << ",\"errors\":" << round.errors.size() << ",\"final_current_uses\":" << round.final_current_uses
+       << ",\"pass\":" << (verdict.pass ? "true" : "false") << ",\"problems\":[";
+  for (size_t i = 0; i < verdict.problems.size(); ++i)
+    json << (i ? "," : "") << json_string(verdict.problems[i]);
+  json << "]}";
+  return json.str();
+}
+
+}  // namespace
+
+int run_check(const Options &options) {
+  pqxx::connection admin(options.dsn);
+  require_connection_slots(admin, options.check.connections);
+  const std::string schema = promo_schema(admin);
+
+  int passed = 0;
+  std::vector<std::string> rounds_json;
+  for (int round_number = 1; round_number <= options.check.rounds; ++round_number) {
+    RoundResult round = run_round(options, schema, round_number);
+    Verdict verdict = judge(round);
+    if (verdict.pass) ++passed;
+    if (options.json) rounds_json.push_back(round_json(round_number, round, verdict));
+    else print_text(round_number, options.check.rounds, round, verdict);
+  }
+
+  const bool all_passed = passed == options.check.rounds;
+  if (options.json) {
+    std::cout << "{\"pass\":" << (all_passed ? "true" : "false") << ",\"rounds_passed\":" << passed
+              << ",\"rounds\":[";
+    for (size_t i = 0; i < rounds_json.size(); ++i) std::cout << (i ? "," : "") << rounds_json[i];
+    std::cout << "]}\n";
+  } else if (options.check.rounds > 1) {
+    std::cout << passed << " of " << options.check.rounds << " rounds passed\n";
+  }
+  return all_passed ? 0 : 1;
+}
+
+}  // namespace promo_client

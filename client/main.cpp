@@ -1,0 +1,28 @@
+// promo-client: the command-line client of the promo extension.
+#include <iostream>
+#include <pqxx/pqxx>
+
+#include "check.hpp"
+#include "options.hpp"
+#include "redeem_command.hpp"
+
+int main(int argc, char **argv) {
+  using namespace promo_client;
+  ParseResult parsed = parse_arguments(std::vector<std::string>(argv + 1, argv + argc));
+  if (!parsed.options) {
+    (parsed.exit_code == 0 ? std::cout : std::cerr) << parsed.message;
+    if (!parsed.message.empty() && parsed.message.back() != '\n') std::cerr << "\n";
+    return parsed.exit_code;
+  }
+  try {
+    switch (parsed.options->command) {
+      case Command::Check: return run_check(*parsed.options);
+      case Command::Redeem: return run_redeem(*parsed.options);
+    }
+  } catch (const pqxx::sql_error &error) {
+    std::cerr << "promo-client: " << error.what() << "SQLSTATE " << error.sqlstate() << "\n";
+  } catch (const std::exception &error) {
+    std::cerr << "promo-client: " << error.what() << "\n";
+  }
+  return 1;
+}

@@ -1,0 +1,114 @@
+#include "options.hpp"
+
+#include <charconv>
+#include <limits>
+
+namespace promo_client {
+
+namespace {
+
+ParseResult failure(const std::string &message) {
+  return ParseResult{std::nullopt, "promo-client: " + message + "\nTry 'promo-client --help'.", 2};
+}
+
+std::optional<int> parse_int(const std::string &text, int minimum, int maximum) {
+  int value = 0;
+  const char *end = text.data() + text.size();
+  auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (error != std::errc() || stop != end || value < minimum || value > maximum) return std::nullopt;
+  return value;
+}
+
+std::optional<Command> command_named(const std::string &name) {
+  if (name == "check") return Command::Check;
+  if (name == "redeem") return Command::Redeem;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string usage(std::optional<Command> command) {
+  if (command == Command::Check)
+    return "Usage: promo-client check [--connections N] [--max-uses N] [--rounds N]\n"
+           "                          [--wait-seconds N] [--dsn DSN] [--json]\n"
+           "Creates a code with max_uses, makes --connections sessions wait on its row lock\n"
+           "at once (proved from pg_stat_activity), releases them together and verifies that\n"
+           "exactly max_uses succeeded. Defaults: 100 connections, max_uses 50, 1 round.\n"
+           "The server needs connections + 2 free connection slots.\n";
+  if (command == Command::Redeem)
+    return "Usage: promo-client redeem CODE [--dsn DSN] [--json]\n"
+           "Redeems one use of CODE and prints the row redeem_promo returned.\n"
+           "Exit status: 0 redeemed, 3 refused (the row says why), 1 error.\n";
+  return "Usage: promo-client [--dsn DSN] [--json] COMMAND [options]\n"
+         "Commands:\n"
+         "  check    the concurrency check: N sessions race for one code's last uses\n"
+         "  redeem   redeem one code and print the result\n"
+         "Without --dsn, libpq's PG* environment variables choose the server.\n"
+         "'promo-client COMMAND --help' describes a command.\n";
+}
+
+ParseResult parse_arguments(const std::vector<std::string> &arguments) {
+  Options options;
+  std::optional<Command> command;
+  std::vector<std::string> positionals;
+  bool help = false;
+
+  for (size_t i = 0; i < arguments.size(); ++i) {
+    const std::string &argument = arguments[i];
+    auto value = [&]() -> std::optional<std::string> {
+      if (i + 1 >= arguments.size()) return std::nullopt;
+      return arguments[++i];
+    };
+    auto number = [&](int minimum, int maximum, int &target) -> std::optional<ParseResult> {
+      std::optional<std::string> text = value();
+      if (!text) return failure(argument + " needs a value");
+      std::optional<int> parsed = parse_int(*text, minimum, maximum);
+      if (!parsed)
+        return failure(argument + " must be a whole number from " + std::to_string(minimum) +
+                       " to " + std::to_string(maximum) + ", not '" + *text + "'");
+      target = *parsed;
+      return std::nullopt;
+    };
+    std::optional<ParseResult> problem;
+
+    if (argument == "--help" || argument == "-h") {
+      help = true;
+    } else if (argument == "--json") {
+      options.json = true;
+    } else if (argument == "--dsn") {
+      std::optional<std::string> text = value();
+      if (!text) return failure("--dsn needs a value");
+      options.dsn = *text;
+    } else if (argument == "--connections") {
+      problem = number(1, 10000, options.check.connections);
+    } else if (argument == "--max-uses") {
+      problem = number(0, std::numeric_limits<int>::max(), options.check.max_uses);
+    } else if (argument == "--rounds") {
+      problem = number(1, 1000000, options.check.rounds);
+    } else if (argument == "--wait-seconds") {
+      problem = number(1, 3600, options.check.wait_seconds);
+    } else if (argument.size() > 1 && argument[0] == '-') {
+      return failure("unknown option " + argument);
+    } else if (!command) {
+      command = command_named(argument);
+      if (!command) return failure("unknown command '" + argument + "'");
+    } else {
+      positionals.push_back(argument);
+    }
+    if (problem) return *problem;
+  }
+
+  if (help) return ParseResult{std::nullopt, usage(command), 0};
+  if (!command) return failure("no command given");
+  options.command = *command;
+
+  if (options.command == Command::Redeem) {
+    if (positionals.size() != 1) return failure("redeem takes exactly one CODE");
+    options.redeem.code = positionals[0];
+  } else if (!positionals.empty()) {
+    return failure("unexpected argument '" + positionals[0] + "'");
+  }
+  return ParseResult{options, "", 0};
+}
+
+}  // namespace promo_client

@@ -1,0 +1,42 @@
+// Command-line parsing for promo-client. Pure: no I/O, no database.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace promo_client {
+
+enum class Command { Check, Redeem };
+
+struct CheckOptions {
+  int connections = 100;
+  int max_uses = 50;
+  int rounds = 1;
+  int wait_seconds = 60;  // how long all sessions may take to queue on the lock
+};
+
+struct RedeemOptions {
+  std::string code;
+};
+
+struct Options {
+  Command command = Command::Check;
+  std::string dsn;  // empty: libpq's PG* environment variables
+  bool json = false;
+  CheckOptions check;
+  RedeemOptions redeem;
+};
+
+// What parsing produced: options to run, or a text to print and an exit code.
+struct ParseResult {
+  std::optional<Options> options;
+  std::string message;  // help text or error
+  int exit_code = 0;
+};
+
+ParseResult parse_arguments(const std::vector<std::string> &arguments);
+
+std::string usage(std::optional<Command> command);
+
+}  // namespace promo_client

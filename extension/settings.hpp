@@ -1,0 +1,16 @@
+// The module's configuration parameters (GUCs), defined when it is loaded.
+#pragma once
+
+namespace promo {
+
+// promo.reveal_reasons: when off, every rejection reads as not_found.
+bool reveal_reasons();
+
+// promo.debug_fault: a test-only switch that injects a C++ exception inside a
+// redemption, to prove the error bridge; superuser only.
+enum class DebugFault { None = 0, CppException = 1, OutOfMemory = 2 };
+DebugFault debug_fault();
+
+void define_settings();
+
+}  // namespace promo

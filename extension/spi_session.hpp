@@ -1,0 +1,44 @@
+// The SPI layer: a connection for the length of one call, plans prepared once
+// per backend and kept, and typed access to result rows.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "pg_headers.hpp"
+#include "statements.hpp"
+
+namespace promo {
+
+// The schema the called function lives in: the extension's schema.
+std::string function_schema(FunctionCallInfo fcinfo);
+
+class SpiSession {
+ public:
+  explicit SpiSession(std::string schema);
+  SpiSession(const SpiSession &) = delete;
+  SpiSession &operator=(const SpiSession &) = delete;
+  // No SPI_finish here: a destructor must not call PostgreSQL. On an error
+  // the (sub)transaction abort releases the SPI connection.
+  ~SpiSession() = default;
+
+  // Ends the connection; call once, on success.
+  void finish();
+
+  // Runs a prepared statement and returns the number of rows it processed.
+  uint64_t run(Statement statement, const Datum *args, const char *nulls);
+
+  std::optional<std::string> text_value(uint64_t row, int column) const;
+  std::optional<int64_t> int8_value(uint64_t row, int column) const;
+  std::optional<int32_t> int4_value(uint64_t row, int column) const;
+  std::optional<bool> bool_value(uint64_t row, int column) const;
+
+ private:
+  Datum value(uint64_t row, int column, bool &is_null) const;
+
+  std::string schema_;
+  bool connected_ = false;
+};
+
+}  // namespace promo

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL 15 server with its own data directory and port.
+#   source test/server.sh; server_start; ...; server_stop
+# Exports PGHOST, PGPORT, PGUSER and PGDATABASE for every client that follows.
+# As root, the server runs as the postgres user (initdb and postgres refuse root).
+
+PG_BIN=${PG_BIN:-$(pg_config --bindir)}
+
+as_server_user() {
+  if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# server_start [extra postgresql.conf lines...]
+server_start() {
+  PROMO_SERVER_DIR=$(mktemp -d /tmp/promo-server.XXXXXX)
+  chmod 755 "$PROMO_SERVER_DIR"
+  [[ $(id -u) -eq 0 ]] && chown postgres: "$PROMO_SERVER_DIR"
+  export PROMO_SERVER_DIR
+  export PGPORT=${PROMO_PORT:-$((20000 + RANDOM % 20000))}
+  export PGHOST=$PROMO_SERVER_DIR
+  export PGUSER=postgres
+  export PGDATABASE=postgres
+  as_server_user "$PG_BIN/initdb" -D "$PROMO_SERVER_DIR/data" -U postgres -A trust \
+    -E UTF8 --locale=C.UTF-8 >"$PROMO_SERVER_DIR/initdb.log" 2>&1 ||
+    { cat "$PROMO_SERVER_DIR/initdb.log"; return 1; }
+  {
+    echo "port = $PGPORT"
+    echo "listen_addresses = '127.0.0.1'"
+    echo "unix_socket_directories = '$PROMO_SERVER_DIR'"
+    echo "max_connections = 300"
+    echo "shared_preload_libraries = 'promo'"
+    echo "log_line_prefix = '%m [%p] '"
+    for line in "$@"; do echo "$line"; done
+  } | as_server_user tee -a "$PROMO_SERVER_DIR/data/postgresql.conf" >/dev/null
+  as_server_user "$PG_BIN/pg_ctl" -D "$PROMO_SERVER_DIR/data" -l "$PROMO_SERVER_DIR/server.log" \
+    -w -t 60 start >/dev/null || { cat "$PROMO_SERVER_DIR/server.log"; return 1; }
+}
+
+server_stop() {
+  [[ -n "${PROMO_SERVER_DIR:-}" && -d "$PROMO_SERVER_DIR/data" ]] || return 0
+  as_server_user "$PG_BIN/pg_ctl" -D "$PROMO_SERVER_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
+  rm -rf "$PROMO_SERVER_DIR"
+  unset PROMO_SERVER_DIR
+}
