@@ -1,0 +1,77 @@
+#include <gtest/gtest.h>
+
+#include "options.hpp"
+
+using namespace promo_client;
+
+namespace {
+ParseResult parse(std::vector<std::string> arguments) { return parse_arguments(arguments); }
+}  // namespace
+
+TEST(Options, CheckDefaultsMatchTheSeed) {
+  ParseResult result = parse({"check"});
+  ASSERT_TRUE(result.options);
+  EXPECT_EQ(result.options->command, Command::Check);
+  EXPECT_EQ(result.options->check.connections, 100);
+  EXPECT_EQ(result.options->check.max_uses, 50);
+  EXPECT_EQ(result.options->check.rounds, 1);
+  EXPECT_FALSE(result.options->json);
+  EXPECT_TRUE(result.options->dsn.empty());
+}
+
+TEST(Options, CheckTakesEveryOption) {
+  ParseResult result = parse({"--dsn", "host=db port=5433", "check", "--connections", "20", "--max-uses",
+                              "7", "--rounds", "3", "--wait-seconds", "9", "--json"});
+  ASSERT_TRUE(result.options);
+  EXPECT_EQ(result.options->dsn, "host=db port=5433");
+  EXPECT_EQ(result.options->check.connections, 20);
+  EXPECT_EQ(result.options->check.max_uses, 7);
+  EXPECT_EQ(result.options->check.rounds, 3);
+  EXPECT_EQ(result.options->check.wait_seconds, 9);
+  EXPECT_TRUE(result.options->json);
+}
+
+TEST(Options, RedeemNeedsExactlyOneCode) {
+  ParseResult one = parse({"redeem", "SUMMER25"});
+  ASSERT_TRUE(one.options);
+  EXPECT_EQ(one.options->command, Command::Redeem);
+  EXPECT_EQ(one.options->redeem.code, "SUMMER25");
+  EXPECT_FALSE(parse({"redeem"}).options);
+  EXPECT_EQ(parse({"redeem", "A", "B"}).exit_code, 2);
+}
+
+TEST(Options, RefusesBadNumbers) {
+  for (const char *bad : {"0", "-1", "abc", "12x", "", "10001", "99999999999"}) {
+    ParseResult result = parse({"check", "--connections", bad});
+    EXPECT_FALSE(result.options) << bad;
+    EXPECT_EQ(result.exit_code, 2) << bad;
+    EXPECT_NE(result.message.find("--connections"), std::string::npos) << bad;
+  }
+  EXPECT_FALSE(parse({"check", "--max-uses", "-5"}).options);
+  EXPECT_TRUE(parse({"check", "--max-uses", "0"}).options);
+  EXPECT_FALSE(parse({"check", "--rounds", "0"}).options);
+}
+
+TEST(Options, RefusesMissingValuesAndUnknownWords) {
+  EXPECT_EQ(parse({"check", "--rounds"}).exit_code, 2);
+  EXPECT_EQ(parse({"check", "--dsn"}).exit_code, 2);
+  EXPECT_EQ(parse({"check", "--frobnicate"}).exit_code, 2);
+  EXPECT_EQ(parse({"launch"}).exit_code, 2);
+  EXPECT_EQ(parse({}).exit_code, 2);
+  EXPECT_EQ(parse({"check", "extra"}).exit_code, 2);
+}
+
+TEST(Options, HelpOnEveryCommand) {
+  ParseResult general = parse({"--help"});
+  EXPECT_FALSE(general.options);
+  EXPECT_EQ(general.exit_code, 0);
+  EXPECT_NE(general.message.find("Commands:"), std::string::npos);
+
+  ParseResult check = parse({"check", "--help"});
+  EXPECT_EQ(check.exit_code, 0);
+  EXPECT_NE(check.message.find("promo-client check"), std::string::npos);
+
+  ParseResult redeem = parse({"redeem", "-h"});
+  EXPECT_EQ(redeem.exit_code, 0);
+  EXPECT_NE(redeem.message.find("promo-client redeem"), std::string::npos);
+}

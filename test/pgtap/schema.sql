@@ -1,0 +1,73 @@
+-- pgTAP: the tables, columns, constraints and types of promo 1.0.
+BEGIN;
+CREATE EXTENSION IF NOT EXISTS pgtap;
+CREATE EXTENSION promo;
+SELECT plan(38);
+
+SELECT has_table('promo_codes', 'promo_codes exists');
+SELECT columns_are('promo_codes',
+  ARRAY['id', 'code', 'max_uses', 'current_uses', 'is_active', 'valid_from', 'valid_until', 'created_at'],
+  'promo_codes has exactly the seed''s columns');
+SELECT col_type_is('promo_codes', 'id', 'bigint', 'id is bigint');
+SELECT col_is_pk('promo_codes', 'id', 'id is the primary key');
+SELECT is((SELECT attidentity::text FROM pg_attribute
+            WHERE attrelid = 'promo_codes'::regclass AND attname = 'id'), 'd', 'id is an identity column');
+SELECT col_type_is('promo_codes', 'code', 'text', 'code is text');
+SELECT col_not_null('promo_codes', 'code', 'code is not null');
+SELECT col_type_is('promo_codes', 'max_uses', 'integer', 'max_uses is integer');
+SELECT col_is_null('promo_codes', 'max_uses', 'max_uses may be null (unlimited)');
+SELECT col_type_is('promo_codes', 'current_uses', 'integer', 'current_uses is integer');
+SELECT col_not_null('promo_codes', 'current_uses', 'current_uses is not null');
+SELECT col_default_is('promo_codes', 'current_uses', '0', 'current_uses defaults to 0');
+SELECT col_type_is('promo_codes', 'is_active', 'boolean', 'is_active is boolean');
+SELECT col_not_null('promo_codes', 'is_active', 'is_active is not null');
+SELECT col_default_is('promo_codes', 'is_active', 'true', 'is_active defaults to true');
+SELECT col_type_is('promo_codes', 'valid_from', 'timestamp with time zone', 'valid_from is timestamptz');
+SELECT col_is_null('promo_codes', 'valid_from', 'valid_from may be null (immediately)');
+SELECT col_type_is('promo_codes', 'valid_until', 'timestamp with time zone', 'valid_until is timestamptz');
+SELECT col_is_null('promo_codes', 'valid_until', 'valid_until may be null (never expires)');
+SELECT col_type_is('promo_codes', 'created_at', 'timestamp with time zone', 'created_at is timestamptz');
+SELECT col_not_null('promo_codes', 'created_at', 'created_at is not null');
+SELECT col_has_default('promo_codes', 'created_at', 'created_at has a default');
+
+SELECT has_check('promo_codes', 'promo_codes has CHECK constraints');
+SELECT index_is_unique('public', 'promo_codes', 'promo_codes_normalized_code', 'codes are unique after normalization');
+SELECT is((SELECT pg_get_indexdef('promo_codes_normalized_code'::regclass) ~ 'promo_normalize_code\(code\)'),
+          true, 'the unique index is on the normalized code');
+
+-- the CHECKs refuse overuse and bad values from any path
+INSERT INTO promo_codes (code, max_uses, current_uses) VALUES ('FULL', 2, 2);
+SELECT throws_ok($$UPDATE promo_codes SET current_uses = 3 WHERE code = 'FULL'$$, '23514', NULL,
+                 'current_uses cannot pass max_uses');
+SELECT throws_ok($$UPDATE promo_codes SET current_uses = -1 WHERE code = 'FULL'$$, '23514', NULL,
+                 'current_uses cannot be negative');
+SELECT throws_ok($$INSERT INTO promo_codes (code, max_uses) VALUES ('NEG', -1)$$, '23514', NULL,
+                 'max_uses cannot be negative');
+SELECT throws_ok($$INSERT INTO promo_codes (code, valid_from, valid_until) VALUES ('BACKWARDS', now(), now() - interval '1 s')$$,
+                 '23514', NULL, 'valid_from must come before valid_until');
+SELECT throws_ok($$UPDATE promo_codes SET max_uses = 1 WHERE code = 'FULL'$$, '23514', NULL,
+                 'max_uses cannot be lowered under current_uses');
+SELECT throws_ok($$INSERT INTO promo_codes (code) VALUES (' full')$$, '23505', NULL,
+                 'a code equal after normalization is refused');
+
+SELECT has_type('promo_status', 'promo_status exists');
+SELECT enum_has_labels('promo_status',
+  ARRAY['redeemed', 'not_found', 'inactive', 'not_yet_valid', 'expired', 'exhausted'],
+  'promo_status has the six labels in order');
+SELECT has_composite('promo_redemption', 'promo_redemption exists');
+SELECT is((SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum)
+             FROM pg_attribute WHERE attrelid = 'promo_redemption'::regclass AND attnum > 0),
+          'status promo_status, redeemed boolean, promo_id bigint, code text, current_uses integer, '
+          'max_uses integer, remaining integer, is_active boolean',
+          'promo_redemption has the documented columns');
+
+SELECT is((SELECT extrelocatable FROM pg_extension WHERE extname = 'promo'), false,
+          'the extension is not relocatable');
+SELECT set_eq($$SELECT unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'promo'$$,
+              ARRAY['promo_codes', 'promo_codes_id_seq'],
+              'pg_dump keeps the codes and the id sequence');
+SELECT is((SELECT reloptions FROM pg_class WHERE oid = 'promo_codes'::regclass), ARRAY['fillfactor=80'],
+          'promo_codes leaves room on its pages for HOT updates');
+
+SELECT * FROM finish();
+ROLLBACK;
