@@ -50,13 +50,13 @@ install-client: client/promo-client
 	install -D -m 755 client/promo-client '$(DESTDIR)$(PREFIX)/bin/promo-client'
 
 # --- the two commands --------------------------------------------------------
-.PHONY: demo test asan-test
+.PHONY: demo test valgrind-test
 demo:
 	bash test/demo.sh
 
 test:
 	bash test/run-all.sh
 
-# The regression suites again, with the module built under AddressSanitizer.
-asan-test:
-	bash test/asan.sh
+# The regression suites again, with every backend under valgrind memcheck.
+valgrind-test:
+	bash test/valgrind.sh

@@ -48,10 +48,12 @@ int wait_until_all_queued(pqxx::connection &monitor, const std::string &applicat
   int most = 0;
   while (true) {
     pqxx::nontransaction query(monitor);
-    int waiting = query.exec_params(
-        "SELECT count(*) FROM pg_catalog.pg_stat_activity"
-        " WHERE application_name = $1 AND wait_event_type = 'Lock'",
-        application)[0][0].as<int>();
+    int waiting = query
+                      .exec_params(
+                          "SELECT count(*) FROM pg_catalog.pg_stat_activity"
+                          " WHERE application_name = $1 AND wait_event_type = 'Lock'",
+                          application)[0][0]
+                      .as<int>();
     most = std::max(most, waiting);
     if (waiting >= connections || Clock::now() > deadline) return most;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -71,8 +73,11 @@ RoundResult run_round(const Options &options, const std::string &schema, int rou
   long long promo_id = 0;
   {
     pqxx::work create(admin);
-    promo_id = create.exec_params("INSERT INTO " + schema + ".promo_codes (code, max_uses) VALUES ($1, $2) RETURNING id",
-                                  code, check.max_uses)[0][0].as<long long>();
+    promo_id = create
+                   .exec_params(
+                       "INSERT INTO " + schema + ".promo_codes (code, max_uses) VALUES ($1, $2) RETURNING id",
+                       code, check.max_uses)[0][0]
+                   .as<long long>();
     create.commit();
   }
 
@@ -122,15 +127,20 @@ RoundResult run_round(const Options &options, const std::string &schema, int rou
   for (std::thread &thread : threads) thread.join();
 
   for (const Outcome &outcome : outcomes) {
-    if (!outcome.error.empty()) result.errors.push_back(outcome.error);
-    else if (outcome.status == "redeemed") ++result.succeeded;
-    else if (outcome.status == "exhausted") ++result.rejected;
-    else ++result.other_statuses;
+    if (!outcome.error.empty())
+      result.errors.push_back(outcome.error);
+    else if (outcome.status == "redeemed")
+      ++result.succeeded;
+    else if (outcome.status == "exhausted")
+      ++result.rejected;
+    else
+      ++result.other_statuses;
   }
 
   pqxx::work finish(admin);
-  result.final_current_uses = finish.exec_params("SELECT current_uses FROM " + schema + ".promo_codes WHERE id = $1",
-                                                 promo_id)[0][0].as<int>();
+  result.final_current_uses =
+      finish.exec_params("SELECT current_uses FROM " + schema + ".promo_codes WHERE id = $1", promo_id)[0][0]
+          .as<int>();
   finish.exec_params("DELETE FROM " + schema + ".promo_codes WHERE id = $1", promo_id);
   finish.commit();
   return result;
@@ -174,8 +184,10 @@ int run_check(const Options &options) {
     RoundResult round = run_round(options, schema, round_number);
     Verdict verdict = judge(round);
     if (verdict.pass) ++passed;
-    if (options.json) rounds_json.push_back(round_json(round_number, round, verdict));
-    else print_text(round_number, options.check.rounds, round, verdict);
+    if (options.json)
+      rounds_json.push_back(round_json(round_number, round, verdict));
+    else
+      print_text(round_number, options.check.rounds, round, verdict);
   }
 
   const bool all_passed = passed == options.check.rounds;

@@ -64,8 +64,8 @@ ParseResult parse_arguments(const std::vector<std::string> &arguments) {
       if (!text) return failure(argument + " needs a value");
       std::optional<int> parsed = parse_int(*text, minimum, maximum);
       if (!parsed)
-        return failure(argument + " must be a whole number from " + std::to_string(minimum) +
-                       " to " + std::to_string(maximum) + ", not '" + *text + "'");
+        return failure(argument + " must be a whole number from " + std::to_string(minimum) + " to " +
+                       std::to_string(maximum) + ", not '" + *text + "'");
       target = *parsed;
       return std::nullopt;
     };

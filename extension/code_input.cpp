@@ -41,14 +41,11 @@ std::optional<InputProblem> check_code(std::string_view raw_code) {
       "A code has 1 to 64 characters, without control characters, after surrounding white "
       "space is removed.";
   std::string_view code = trim_code_whitespace(raw_code);
-  if (code.empty())
-    return InputProblem{"promo code is empty", accepted};
+  if (code.empty()) return InputProblem{"promo code is empty", accepted};
   std::size_t length = utf8_length(code);
   if (length > max_code_characters)
-    return InputProblem{"promo code is too long (" + std::to_string(length) + " characters)",
-                        accepted};
-  if (has_control_character(code))
-    return InputProblem{"promo code contains a control character", accepted};
+    return InputProblem{"promo code is too long (" + std::to_string(length) + " characters)", accepted};
+  if (has_control_character(code)) return InputProblem{"promo code contains a control character", accepted};
   return std::nullopt;
 }
 

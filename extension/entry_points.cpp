@@ -58,7 +58,9 @@ Datum redeem_promo_body(FunctionCallInfo fcinfo) {
 }  // namespace
 }  // namespace promo
 
-void _PG_init(void) { promo::define_settings(); }
+void _PG_init(void) {
+  promo::define_settings();
+}
 
 // redeem_promo(code text) RETURNS promo_redemption
 Datum redeem_promo(PG_FUNCTION_ARGS) {

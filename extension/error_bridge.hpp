@@ -60,10 +60,12 @@ auto pg_call(Call &&call) -> decltype(call()) {
       Call *call;
       Result result;
     } frame{&call, Result{}};
-    run_guarded([](void *context) {
-      auto *f = static_cast<Frame *>(context);
-      f->result = (*f->call)();
-    }, &frame);
+    run_guarded(
+        [](void *context) {
+          auto *f = static_cast<Frame *>(context);
+          f->result = (*f->call)();
+        },
+        &frame);
     return frame.result;
   }
 }

@@ -43,8 +43,8 @@ Datum redemption_datum(FunctionCallInfo fcinfo, const Redemption &redemption) {
       elog(ERROR, "promo: function must return a composite type");
     descriptor = BlessTupleDesc(descriptor);
     Oid status_type = TupleDescAttr(descriptor, kStatus)->atttypid;
-    Oid label_oid = GetSysCacheOid2(ENUMTYPOIDNAME, Anum_pg_enum_oid,
-                                    ObjectIdGetDatum(status_type), CStringGetDatum(label));
+    Oid label_oid = GetSysCacheOid2(ENUMTYPOIDNAME, Anum_pg_enum_oid, ObjectIdGetDatum(status_type),
+                                    CStringGetDatum(label));
     if (!OidIsValid(label_oid)) elog(ERROR, "promo: promo_status has no label \"%s\"", label);
     values[kStatus] = ObjectIdGetDatum(label_oid);
     if (code != nullptr) {

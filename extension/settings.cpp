@@ -18,9 +18,13 @@ const struct config_enum_entry debug_fault_options[] = {
 
 }  // namespace
 
-bool reveal_reasons() { return reveal_reasons_setting; }
+bool reveal_reasons() {
+  return reveal_reasons_setting;
+}
 
-DebugFault debug_fault() { return static_cast<DebugFault>(debug_fault_setting); }
+DebugFault debug_fault() {
+  return static_cast<DebugFault>(debug_fault_setting);
+}
 
 // Runs from _PG_init, outside any C++ frame that owns resources.
 void define_settings() {
@@ -30,10 +34,9 @@ void define_settings() {
       "cannot probe which codes exist. Only a superuser can change it; put promo in "
       "shared_preload_libraries wherever it is off.",
       &reveal_reasons_setting, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
-  DefineCustomEnumVariable(
-      "promo.debug_fault", "Injects a fault inside redeem_promo, for tests only.", nullptr,
-      &debug_fault_setting, static_cast<int>(DebugFault::None), debug_fault_options, PGC_SUSET,
-      GUC_NOT_IN_SAMPLE, nullptr, nullptr, nullptr);
+  DefineCustomEnumVariable("promo.debug_fault", "Injects a fault inside redeem_promo, for tests only.",
+                           nullptr, &debug_fault_setting, static_cast<int>(DebugFault::None),
+                           debug_fault_options, PGC_SUSET, GUC_NOT_IN_SAMPLE, nullptr, nullptr, nullptr);
   MarkGUCPrefixReserved("promo");
 }
 

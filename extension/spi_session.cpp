@@ -51,8 +51,7 @@ SPIPlanPtr prepared_plan(Statement statement, const std::string &schema) {
     Oid *arg_types = const_cast<Oid *>(text.arg_types);
     plan = pg_call([&] {
       SPIPlanPtr fresh = SPI_prepare(sql_text, text.arg_count, arg_types);
-      if (fresh == nullptr)
-        elog(ERROR, "promo: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+      if (fresh == nullptr) elog(ERROR, "promo: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
       SPI_keepplan(fresh);
       return fresh;
     });

@@ -8,8 +8,8 @@
 namespace promo {
 
 enum class Statement {
-  RedeemGuarded,     // the one guarded UPDATE
-  LockAndClassify,   // locks the code row and names the reason it was refused
+  RedeemGuarded,    // the one guarded UPDATE
+  LockAndClassify,  // locks the code row and names the reason it was refused
   Count
 };
 

@@ -32,8 +32,10 @@ server_start() {
     echo "log_line_prefix = '%m [%p] '"
     for line in "$@"; do echo "$line"; done
   } | as_server_user tee -a "$PROMO_SERVER_DIR/data/postgresql.conf" >/dev/null
+  # PROMO_POSTGRES may name a wrapper that runs postgres under a checker.
   as_server_user "$PG_BIN/pg_ctl" -D "$PROMO_SERVER_DIR/data" -l "$PROMO_SERVER_DIR/server.log" \
-    -w -t 60 start >/dev/null || { cat "$PROMO_SERVER_DIR/server.log"; return 1; }
+    -p "${PROMO_POSTGRES:-$PG_BIN/postgres}" -w -t 300 start >/dev/null ||
+    { cat "$PROMO_SERVER_DIR/server.log"; return 1; }
 }
 
 server_stop() {

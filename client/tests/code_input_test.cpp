@@ -22,8 +22,8 @@ TEST(CodeInput, CountsCharactersNotBytes) {
 TEST(CodeInput, FindsC0DelAndC1ControlCharacters) {
   EXPECT_TRUE(has_control_character(std::string("A\x01") + "B"));
   EXPECT_TRUE(has_control_character("A\x7f"));
-  EXPECT_TRUE(has_control_character("A\xc2\x80"));  // U+0080
-  EXPECT_TRUE(has_control_character("A\xc2\x9f"));  // U+009F
+  EXPECT_TRUE(has_control_character("A\xc2\x80"));   // U+0080
+  EXPECT_TRUE(has_control_character("A\xc2\x9f"));   // U+009F
   EXPECT_FALSE(has_control_character("A\xc2\xa0"));  // U+00A0, no-break space
   EXPECT_FALSE(has_control_character("Straße"));
 }

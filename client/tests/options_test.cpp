@@ -5,7 +5,9 @@
 using namespace promo_client;
 
 namespace {
-ParseResult parse(std::vector<std::string> arguments) { return parse_arguments(arguments); }
+ParseResult parse(std::vector<std::string> arguments) {
+  return parse_arguments(arguments);
+}
 }  // namespace
 
 TEST(Options, CheckDefaultsMatchTheSeed) {
@@ -20,8 +22,8 @@ TEST(Options, CheckDefaultsMatchTheSeed) {
 }
 
 TEST(Options, CheckTakesEveryOption) {
-  ParseResult result = parse({"--dsn", "host=db port=5433", "check", "--connections", "20", "--max-uses",
-                              "7", "--rounds", "3", "--wait-seconds", "9", "--json"});
+  ParseResult result = parse({"--dsn", "host=db port=5433", "check", "--connections", "20", "--max-uses", "7",
+                              "--rounds", "3", "--wait-seconds", "9", "--json"});
   ASSERT_TRUE(result.options);
   EXPECT_EQ(result.options->dsn, "host=db port=5433");
   EXPECT_EQ(result.options->check.connections, 20);
