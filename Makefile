@@ -20,14 +20,14 @@ SHLIB_LINK = -lstdc++ $(PROMO_LDFLAGS)
 EXTRA_CLEAN = client/promo-client client/promo-client-tests client/*.o client/tests/*.o \
               results output_iso regression.diffs regression.out
 
-# Every object is rebuilt when a header changes.
-$(OBJS): $(wildcard extension/*.hpp)
-
 # No LLVM bitcode: JIT inlining of promo's functions is not worth a clang build.
 override with_llvm = no
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# Every object is rebuilt when a header changes.
+$(OBJS): $(wildcard extension/*.hpp)
 
 # --- the client --------------------------------------------------------------
 PREFIX ?= /usr/local

@@ -49,4 +49,22 @@ std::optional<InputProblem> check_code(std::string_view raw_code) {
   return std::nullopt;
 }
 
+std::optional<InputProblem> check_identifier(std::string_view value, const std::string &name) {
+  const std::string accepted =
+      name + " has 1 to 255 characters and no control characters; it is taken exactly as given.";
+  if (value.empty()) return InputProblem{name + " is empty", accepted};
+  std::size_t length = utf8_length(value);
+  if (length > max_identifier_characters)
+    return InputProblem{name + " is too long (" + std::to_string(length) + " characters)", accepted};
+  if (has_control_character(value)) return InputProblem{name + " contains a control character", accepted};
+  return std::nullopt;
+}
+
+std::optional<InputProblem> check_hold(long double microseconds) {
+  constexpr long double thirty_days = 30.0L * 24 * 60 * 60 * 1000 * 1000;
+  if (microseconds > 0 && microseconds <= thirty_days) return std::nullopt;
+  return InputProblem{"hold must be a positive interval of at most 30 days",
+                      "Pass the time a checkout may take, for example interval '15 minutes'."};
+}
+
 }  // namespace promo

@@ -29,4 +29,14 @@ bool has_control_character(std::string_view text);
 // Checks a code as given by the caller (valid UTF-8, not NULL).
 std::optional<InputProblem> check_code(std::string_view raw_code);
 
+inline constexpr std::size_t max_identifier_characters = 255;
+
+// Checks a customer_id or idempotency_key (valid UTF-8, not NULL): taken as
+// given, 1 to 255 characters, no control characters. `name` names the argument.
+std::optional<InputProblem> check_identifier(std::string_view value, const std::string &name);
+
+// Checks a hold duration given in microseconds (months counted as 30 days, as
+// PostgreSQL compares intervals): positive and at most 30 days.
+std::optional<InputProblem> check_hold(long double microseconds);
+
 }  // namespace promo

@@ -1,10 +1,14 @@
 // The SQL-callable functions: thin C wrappers, each handing its C++ body to
-// cpp_boundary() so that no exception escapes into PostgreSQL.
+// cpp_boundary() so that no exception escapes into PostgreSQL. One C entry
+// point per SQL signature, so that a newer library still serves the SQL
+// objects of an older version until ALTER EXTENSION promo UPDATE.
 #include <new>
 #include <stdexcept>
 
 #include "code_input.hpp"
 #include "error_bridge.hpp"
+#include "ledger_actions.hpp"
+#include "ledger_redemption.hpp"
 #include "pg_headers.hpp"
 #include "redemption.hpp"
 #include "result_row.hpp"
@@ -15,6 +19,10 @@ extern "C" {
 PG_MODULE_MAGIC;
 void _PG_init(void);
 PG_FUNCTION_INFO_V1(redeem_promo);
+PG_FUNCTION_INFO_V1(redeem_promo_v1_1);
+PG_FUNCTION_INFO_V1(confirm_promo);
+PG_FUNCTION_INFO_V1(release_promo);
+PG_FUNCTION_INFO_V1(promo_reclaim_expired_holds);
 }
 
 namespace promo {
@@ -33,36 +41,121 @@ std::string text_argument(FunctionCallInfo fcinfo, int index) {
   return std::string(bytes.data, static_cast<size_t>(bytes.length));
 }
 
+void refuse_null(FunctionCallInfo fcinfo, int index, const char *what, const char *hint) {
+  if (PG_ARGISNULL(index))
+    throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, std::string(what) + " must not be null", hint);
+}
+
+void throw_if(const std::optional<InputProblem> &problem) {
+  if (problem) throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE, problem->message, problem->hint);
+}
+
+// The code argument: not NULL, and valid.
+Datum code_argument(FunctionCallInfo fcinfo) {
+  refuse_null(fcinfo, 0, "promo code", "Pass the code as text, for example redeem_promo('SUMMER25').");
+  throw_if(check_code(text_argument(fcinfo, 0)));
+  return PG_GETARG_DATUM(0);
+}
+
+// An optional customer_id or idempotency_key: NULL means none.
+std::optional<TextArgument> identifier_argument(FunctionCallInfo fcinfo, int index, const char *name) {
+  if (PG_ARGISNULL(index)) return std::nullopt;
+  TextArgument argument{PG_GETARG_DATUM(index), text_argument(fcinfo, index)};
+  throw_if(check_identifier(argument.text, name));
+  return argument;
+}
+
+std::optional<Datum> hold_argument(FunctionCallInfo fcinfo, int index) {
+  if (PG_ARGISNULL(index)) return std::nullopt;
+  Interval *hold = PG_GETARG_INTERVAL_P(index);  // pass-by-reference, never toasted
+  long double days = static_cast<long double>(hold->month) * DAYS_PER_MONTH + hold->day;
+  throw_if(check_hold(days * USECS_PER_DAY + hold->time));
+  return PG_GETARG_DATUM(index);
+}
+
+int64_t redemption_id_argument(FunctionCallInfo fcinfo) {
+  refuse_null(fcinfo, 0, "redemption_id", "Pass the redemption_id that redeem_promo returned.");
+  return PG_GETARG_INT64(0);
+}
+
 void inject_debug_fault() {
   switch (debug_fault()) {
     case DebugFault::None: return;
-    case DebugFault::CppException: throw std::runtime_error("promo.debug_fault injected a C++ exception");
+    case DebugFault::CppException:
+      throw std::runtime_error("promo.debug_fault injected a C++ exception");
     case DebugFault::OutOfMemory: throw std::bad_alloc();
   }
 }
 
-Datum redeem_promo_body(FunctionCallInfo fcinfo) {
-  if (PG_ARGISNULL(0))
-    throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "promo code must not be null",
-                   "Pass the code as text, for example redeem_promo('SUMMER25').");
-  if (auto problem = check_code(text_argument(fcinfo, 0)))
-    throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE, problem->message, problem->hint);
-
+// redeem_promo(code text) on the 1.0 schema.
+Datum redeem_promo_v1_0_body(FunctionCallInfo fcinfo) {
+  Datum code = code_argument(fcinfo);
   SpiSession spi(function_schema(fcinfo));
   inject_debug_fault();
-  Redemption redemption = redeem_code(spi, PG_GETARG_DATUM(0), reveal_reasons());
+  Redemption redemption = redeem_counter_only(spi, code, reveal_reasons());
   spi.finish();
   return redemption_datum(fcinfo, redemption);
+}
+
+// redeem_promo(code, customer_id, idempotency_key, hold) on the 1.1 schema.
+Datum redeem_promo_v1_1_body(FunctionCallInfo fcinfo) {
+  LedgerRequest request{code_argument(fcinfo), identifier_argument(fcinfo, 1, "customer_id"),
+                        identifier_argument(fcinfo, 2, "idempotency_key"), hold_argument(fcinfo, 3)};
+  SpiSession spi(function_schema(fcinfo));
+  inject_debug_fault();
+  Redemption redemption = redeem_with_ledger(spi, request, reveal_reasons());
+  spi.finish();
+  return redemption_datum(fcinfo, redemption);
+}
+
+template <typename Action>
+Datum with_spi(FunctionCallInfo fcinfo, Action &&action) {
+  SpiSession spi(function_schema(fcinfo));
+  auto result = action(spi);
+  spi.finish();
+  return result;
 }
 
 }  // namespace
 }  // namespace promo
 
-void _PG_init(void) {
-  promo::define_settings();
+void _PG_init(void) { promo::define_settings(); }
+
+// redeem_promo(code text) RETURNS promo_redemption -- version 1.0
+Datum redeem_promo(PG_FUNCTION_ARGS) {
+  return promo::cpp_boundary([&] { return promo::redeem_promo_v1_0_body(fcinfo); });
 }
 
-// redeem_promo(code text) RETURNS promo_redemption
-Datum redeem_promo(PG_FUNCTION_ARGS) {
-  return promo::cpp_boundary([&] { return promo::redeem_promo_body(fcinfo); });
+// redeem_promo(code, customer_id, idempotency_key, hold) RETURNS promo_redemption -- from 1.1
+Datum redeem_promo_v1_1(PG_FUNCTION_ARGS) {
+  return promo::cpp_boundary([&] { return promo::redeem_promo_v1_1_body(fcinfo); });
+}
+
+// confirm_promo(redemption_id bigint) RETURNS boolean
+Datum confirm_promo(PG_FUNCTION_ARGS) {
+  return promo::cpp_boundary([&] {
+    int64_t id = promo::redemption_id_argument(fcinfo);
+    return promo::with_spi(fcinfo, [&](promo::SpiSession &spi) {
+      return BoolGetDatum(promo::confirm_redemption(spi, id));
+    });
+  });
+}
+
+// release_promo(redemption_id bigint) RETURNS boolean
+Datum release_promo(PG_FUNCTION_ARGS) {
+  return promo::cpp_boundary([&] {
+    int64_t id = promo::redemption_id_argument(fcinfo);
+    return promo::with_spi(fcinfo, [&](promo::SpiSession &spi) {
+      return BoolGetDatum(promo::release_redemption(spi, id));
+    });
+  });
+}
+
+// promo_reclaim_expired_holds() RETURNS integer
+Datum promo_reclaim_expired_holds(PG_FUNCTION_ARGS) {
+  return promo::cpp_boundary([&] {
+    return promo::with_spi(fcinfo, [&](promo::SpiSession &spi) {
+      return Int32GetDatum(promo::reclaim_all_expired_holds(spi));
+    });
+  });
 }

@@ -46,7 +46,7 @@ SPIPlanPtr prepared_plan(Statement statement, const std::string &schema) {
   if (plan == nullptr) {
     const StatementText &text = statement_text(statement);
     const char *quoted = pg_call([&] { return quote_identifier(schema.c_str()); });
-    std::string sql = expand_schema(text.sql, quoted);
+    std::string sql = expand_schema(text.sql.c_str(), quoted);
     const char *sql_text = sql.c_str();
     Oid *arg_types = const_cast<Oid *>(text.arg_types);
     plan = pg_call([&] {
@@ -85,11 +85,12 @@ void SpiSession::finish() {
 
 uint64_t SpiSession::run(Statement statement, const Datum *args, const char *nulls) {
   SPIPlanPtr plan = prepared_plan(statement, schema_);
-  return pg_call([&] {
+  processed_ = pg_call([&] {
     int result = SPI_execute_plan(plan, const_cast<Datum *>(args), nulls, false, 0);
     if (result < 0) elog(ERROR, "promo: SPI_execute_plan failed: %s", SPI_result_code_string(result));
     return SPI_processed;
   });
+  return processed_;
 }
 
 Datum SpiSession::value(uint64_t row, int column, bool &is_null) const {

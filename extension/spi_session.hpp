@@ -29,6 +29,9 @@ class SpiSession {
   // Runs a prepared statement and returns the number of rows it processed.
   uint64_t run(Statement statement, const Datum *args, const char *nulls);
 
+  // Rows the last statement returned or changed.
+  uint64_t processed() const { return processed_; }
+
   std::optional<std::string> text_value(uint64_t row, int column) const;
   std::optional<int64_t> int8_value(uint64_t row, int column) const;
   std::optional<int32_t> int4_value(uint64_t row, int column) const;
@@ -39,6 +42,7 @@ class SpiSession {
 
   std::string schema_;
   bool connected_ = false;
+  uint64_t processed_ = 0;
 };
 
 }  // namespace promo

@@ -1,47 +1,160 @@
 #include "statements.hpp"
 
+#include <vector>
+
 namespace promo {
 
 namespace {
 
-// Columns shared by both statements, in this order: id, code, current_uses,
-// max_uses, is_active.
-const StatementText texts[] = {
-    // RedeemGuarded: $1 = code as given. Re-checked by PostgreSQL on the
-    // newest row version once the row lock is granted, so it never overuses.
-    {"UPDATE @extschema@.promo_codes"
-     "   SET current_uses = current_uses OPERATOR(pg_catalog.+) 1"
-     " WHERE @extschema@.promo_normalize_code(code)"
-     "       OPERATOR(pg_catalog.=) @extschema@.promo_normalize_code($1)"
-     "   AND is_active"
-     "   AND (valid_from IS NULL OR valid_from OPERATOR(pg_catalog.<=) pg_catalog.now())"
-     "   AND (valid_until IS NULL OR pg_catalog.now() OPERATOR(pg_catalog.<) valid_until)"
-     "   AND (max_uses IS NULL OR current_uses OPERATOR(pg_catalog.<) max_uses)"
-     " RETURNING id, code, current_uses, max_uses, is_active",
-     1,
-     {TEXTOID}},
-    // LockAndClassify: $1 = code as given. The first reason that applies
-    // wins; NULL means the locked row is eligible after all.
-    {"SELECT id, code, current_uses, max_uses, is_active,"
-     "       CASE WHEN NOT is_active THEN 'inactive'"
-     "            WHEN valid_from OPERATOR(pg_catalog.>) pg_catalog.now() THEN 'not_yet_valid'"
-     "            WHEN valid_until OPERATOR(pg_catalog.<=) pg_catalog.now() THEN 'expired'"
-     "            WHEN current_uses OPERATOR(pg_catalog.>=) max_uses THEN 'exhausted'"
-     "       END"
-     "  FROM @extschema@.promo_codes"
-     " WHERE @extschema@.promo_normalize_code(code)"
-     "       OPERATOR(pg_catalog.=) @extschema@.promo_normalize_code($1)"
-     "   FOR NO KEY UPDATE",
-     1,
-     {TEXTOID}},
-};
+// Shared pieces. The guards are the heart of promo: PostgreSQL re-checks them
+// on the newest row version once the row lock is granted, so concurrent
+// redemptions can never push current_uses past max_uses.
+const std::string code_matches_arg1 =
+    " @extschema@.promo_normalize_code(code)"
+    " OPERATOR(pg_catalog.=) @extschema@.promo_normalize_code($1)";
+const std::string redeemable =
+    " is_active"
+    " AND (valid_from IS NULL OR valid_from OPERATOR(pg_catalog.<=) pg_catalog.now())"
+    " AND (valid_until IS NULL OR pg_catalog.now() OPERATOR(pg_catalog.<) valid_until)"
+    " AND (max_uses IS NULL OR current_uses OPERATOR(pg_catalog.<) max_uses)";
+const std::string increment =
+    "UPDATE @extschema@.promo_codes SET current_uses = current_uses OPERATOR(pg_catalog.+) 1";
+const std::string code_columns = " id, code, current_uses, max_uses, is_active";
+// The first reason that applies wins; NULL means the row is eligible.
+const std::string refusal_reason =
+    " CASE WHEN NOT is_active THEN 'inactive'"
+    "      WHEN valid_from OPERATOR(pg_catalog.>) pg_catalog.now() THEN 'not_yet_valid'"
+    "      WHEN valid_until OPERATOR(pg_catalog.<=) pg_catalog.now() THEN 'expired'"
+    "      WHEN current_uses OPERATOR(pg_catalog.>=) max_uses THEN 'exhausted'"
+    " END";
+const std::string locked_code_columns = code_columns + "," + refusal_reason + ", max_uses_per_customer";
 
-static_assert(sizeof texts / sizeof texts[0] == static_cast<size_t>(Statement::Count),
-              "one text per statement");
+// Writes the ledger row of the code row the CTE code_row just incremented.
+std::string with_ledger_row(const std::string &code_row_update, const char *customer, const char *key,
+                            const char *hold) {
+  return "WITH code_row AS (" + code_row_update + " RETURNING" + code_columns +
+         "), ledger_row AS ("
+         " INSERT INTO @extschema@.promo_redemptions"
+         "   (promo_id, customer_id, idempotency_key, state, hold_expires_at)"
+         " SELECT id, " + customer + ", " + key + ","
+         "   CASE WHEN " + hold + " IS NULL THEN 'redeemed' ELSE 'held' END,"
+         "   pg_catalog.now() OPERATOR(pg_catalog.+) " + hold +
+         "   FROM code_row"
+         " RETURNING id, state, hold_expires_at)"
+         " SELECT c.id, c.code, c.current_uses, c.max_uses, c.is_active,"
+         "        l.id, l.state, l.hold_expires_at"
+         "   FROM code_row c, ledger_row l";
+}
+
+std::vector<StatementText> build_texts() {
+  std::vector<StatementText> texts(static_cast<size_t>(Statement::Count));
+  auto set = [&](Statement statement, StatementText text) { texts[static_cast<size_t>(statement)] = text; };
+
+  // $1 code. Returns the code columns.
+  set(Statement::CounterRedeem,
+      {increment + " WHERE" + code_matches_arg1 + " AND" + redeemable + " RETURNING" + code_columns, 1,
+       {TEXTOID}});
+  // $1 code. Returns the code columns and the refusal reason.
+  set(Statement::CounterLockAndClassify,
+      {"SELECT" + code_columns + "," + refusal_reason + " FROM @extschema@.promo_codes WHERE" +
+           code_matches_arg1 + " FOR NO KEY UPDATE",
+       1,
+       {TEXTOID}});
+
+  // $1 code, $2 customer, $3 hold. The fast path: no key, and no customer
+  // limit to check (that check must follow the row lock, so it takes the
+  // locked path). Returns the code columns, redemption id, state, expiry.
+  set(Statement::LedgerRedeemByCode,
+      {with_ledger_row(increment + " WHERE" + code_matches_arg1 + " AND" + redeemable +
+                           " AND (max_uses_per_customer IS NULL OR $2::text IS NULL)",
+                       "$2", "NULL", "$3::interval"),
+       3,
+       {TEXTOID, TEXTOID, INTERVALOID}});
+  // $1 code. Returns the code columns, the refusal reason, max_uses_per_customer.
+  set(Statement::LedgerLockCode,
+      {"SELECT" + locked_code_columns + " FROM @extschema@.promo_codes WHERE" + code_matches_arg1 +
+           " FOR NO KEY UPDATE",
+       1,
+       {TEXTOID}});
+  // $1 code id. Same columns.
+  set(Statement::LedgerLockCodeById,
+      {"SELECT" + locked_code_columns +
+           " FROM @extschema@.promo_codes WHERE id OPERATOR(pg_catalog.=) $1 FOR NO KEY UPDATE",
+       1,
+       {INT8OID}});
+  // $1 code id (locked), $2 customer, $3 key, $4 hold.
+  set(Statement::LedgerRedeemById,
+      {with_ledger_row(increment + " WHERE id OPERATOR(pg_catalog.=) $1 AND" + redeemable, "$2", "$3",
+                       "$4::interval"),
+       4,
+       {INT8OID, TEXTOID, TEXTOID, INTERVALOID}});
+  // $1 code id, $2 key. Returns id, customer_id, state, hold_expires_at, whether it is an expired hold.
+  set(Statement::LedgerFindKey,
+      {"SELECT id, customer_id, state, hold_expires_at,"
+       "       state OPERATOR(pg_catalog.=) 'held'"
+       "       AND hold_expires_at OPERATOR(pg_catalog.<=) pg_catalog.now()"
+       "  FROM @extschema@.promo_redemptions"
+       " WHERE promo_id OPERATOR(pg_catalog.=) $1 AND idempotency_key OPERATOR(pg_catalog.=) $2",
+       2,
+       {INT8OID, TEXTOID}});
+  // $1 code id, $2 customer. Live = redeemed or held (an expired hold counts until reclaimed).
+  set(Statement::LedgerCustomerLiveUses,
+      {"SELECT pg_catalog.count(*)::integer FROM @extschema@.promo_redemptions"
+       " WHERE promo_id OPERATOR(pg_catalog.=) $1 AND customer_id OPERATOR(pg_catalog.=) $2"
+       "   AND state OPERATOR(pg_catalog.<>) 'released'",
+       2,
+       {INT8OID, TEXTOID}});
+  // $1 code id, whose row the caller has locked. Returns how many holds it released.
+  set(Statement::LedgerReclaimHolds,
+      {"WITH reclaimed AS ("
+       " UPDATE @extschema@.promo_redemptions"
+       "    SET state = 'released', released_at = pg_catalog.now()"
+       "  WHERE promo_id OPERATOR(pg_catalog.=) $1 AND state OPERATOR(pg_catalog.=) 'held'"
+       "    AND hold_expires_at OPERATOR(pg_catalog.<=) pg_catalog.now()"
+       " RETURNING 1), counted AS (SELECT pg_catalog.count(*)::integer AS n FROM reclaimed),"
+       " given_back AS ("
+       " UPDATE @extschema@.promo_codes SET current_uses = current_uses OPERATOR(pg_catalog.-) counted.n"
+       "   FROM counted WHERE id OPERATOR(pg_catalog.=) $1 AND counted.n OPERATOR(pg_catalog.>) 0"
+       " RETURNING 1)"
+       " SELECT n FROM counted",
+       1,
+       {INT8OID}});
+  // $1 redemption id. Returns its code id.
+  set(Statement::LedgerFindRedemption,
+      {"SELECT promo_id FROM @extschema@.promo_redemptions WHERE id OPERATOR(pg_catalog.=) $1", 1, {INT8OID}});
+  // $1 redemption id, whose code row the caller has locked.
+  set(Statement::LedgerConfirm,
+      {"UPDATE @extschema@.promo_redemptions SET state = 'redeemed'"
+       " WHERE id OPERATOR(pg_catalog.=) $1 AND state OPERATOR(pg_catalog.=) 'held'"
+       "   AND hold_expires_at OPERATOR(pg_catalog.>) pg_catalog.now()"
+       " RETURNING id",
+       1,
+       {INT8OID}});
+  // $1 redemption id, whose code row the caller has locked.
+  set(Statement::LedgerRelease,
+      {"WITH released AS ("
+       " UPDATE @extschema@.promo_redemptions SET state = 'released', released_at = pg_catalog.now()"
+       "  WHERE id OPERATOR(pg_catalog.=) $1 AND state OPERATOR(pg_catalog.<>) 'released'"
+       " RETURNING promo_id)"
+       " UPDATE @extschema@.promo_codes c SET current_uses = current_uses OPERATOR(pg_catalog.-) 1"
+       "   FROM released WHERE c.id OPERATOR(pg_catalog.=) released.promo_id"
+       " RETURNING c.id",
+       1,
+       {INT8OID}});
+  set(Statement::LedgerCodesWithExpiredHolds,
+      {"SELECT DISTINCT promo_id FROM @extschema@.promo_redemptions"
+       " WHERE state OPERATOR(pg_catalog.=) 'held'"
+       "   AND hold_expires_at OPERATOR(pg_catalog.<=) pg_catalog.now()"
+       " ORDER BY promo_id",
+       0,
+       {}});
+  return texts;
+}
 
 }  // namespace
 
 const StatementText &statement_text(Statement statement) {
+  static const std::vector<StatementText> texts = build_texts();
   return texts[static_cast<size_t>(statement)];
 }
 

@@ -1,4 +1,4 @@
--- What CREATE EXTENSION promo gives, and what pg_dump will keep.
+-- What CREATE EXTENSION promo gives (the newest version, 1.1), and what pg_dump will keep.
 CREATE EXTENSION promo;
 
 SELECT extversion, extrelocatable, extnamespace::regnamespace FROM pg_extension WHERE extname = 'promo';
@@ -15,10 +15,21 @@ SELECT pg_describe_object(classid, objid, objsubid) AS member
  ORDER BY 1;
 
 -- the constraints that make overuse impossible from any path
-SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
- WHERE conrelid = 'promo_codes'::regclass ORDER BY conname;
-SELECT indexrelid::regclass, indisunique, pg_get_indexdef(indexrelid)
-  FROM pg_index WHERE indrelid = 'promo_codes'::regclass ORDER BY 1;
+SELECT conrelid::regclass, conname, pg_get_constraintdef(oid) FROM pg_constraint
+ WHERE conrelid IN ('promo_codes'::regclass, 'promo_redemptions'::regclass) ORDER BY 1, 2;
+SELECT indexrelid::regclass, pg_get_indexdef(indexrelid)
+  FROM pg_index WHERE indrelid IN ('promo_codes'::regclass, 'promo_redemptions'::regclass) ORDER BY 1;
+
+-- a code with ledger rows cannot be deleted: it is retired instead
+INSERT INTO promo_codes (code) VALUES ('USED'), ('UNUSED');
+SELECT status FROM redeem_promo('USED');
+\set VERBOSITY terse
+DELETE FROM promo_codes WHERE code = 'USED';
+\set VERBOSITY default
+\echo :LAST_ERROR_SQLSTATE
+DELETE FROM promo_codes WHERE code = 'UNUSED';
+UPDATE promo_codes SET is_active = false WHERE code = 'USED';
+SELECT status FROM redeem_promo('USED');
 
 DROP EXTENSION promo;
 

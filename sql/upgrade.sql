@@ -1,0 +1,109 @@
+-- ALTER EXTENSION promo UPDATE from 1.0 to 1.1 on a database full of codes
+-- and counts: nothing lost, the ledger carries every earlier use, grants
+-- carry over, and the result equals a fresh CREATE EXTENSION of 1.1.
+CREATE EXTENSION promo VERSION '1.0';
+CREATE ROLE promo_upgrade_app;
+GRANT USAGE ON SCHEMA public TO promo_upgrade_app;
+GRANT EXECUTE ON FUNCTION redeem_promo(text) TO promo_upgrade_app;
+
+INSERT INTO promo_codes (code, max_uses) SELECT 'CODE-' || i, 10 FROM generate_series(1, 20) i;
+INSERT INTO promo_codes (code, max_uses, is_active) VALUES ('RETIRED', NULL, false);
+UPDATE promo_codes SET current_uses = 3 WHERE code = 'RETIRED';
+
+-- The newer library still serves the 1.0 SQL function until the update.
+SELECT status, count(*)
+  FROM (SELECT (redeem_promo('code-' || (i % 7 + 1))).status FROM generate_series(1, 80) i) r
+ GROUP BY status ORDER BY status;
+SELECT * FROM redeem_promo('CODE-1');
+CREATE TEMPORARY TABLE before_upgrade AS
+  SELECT id, code, max_uses, current_uses, is_active, created_at FROM promo_codes;
+
+ALTER EXTENSION promo UPDATE TO '1.1';
+SELECT extversion FROM pg_extension WHERE extname = 'promo';
+
+-- every code and count kept
+SELECT (SELECT count(*) FROM before_upgrade) AS codes_before,
+       (SELECT count(*) FROM promo_codes) AS codes_after,
+       (SELECT count(*) FROM (SELECT id, code, max_uses, current_uses, is_active, created_at FROM promo_codes
+                              EXCEPT SELECT * FROM before_upgrade) changed) AS changed;
+-- every use made before the upgrade is one ledger row: redeemed, no customer, no key
+SELECT state, customer_id, idempotency_key, count(*) FROM promo_redemptions GROUP BY 1, 2, 3;
+SELECT c.code, c.current_uses, count(r.id) AS live_ledger_rows
+  FROM promo_codes c LEFT JOIN promo_redemptions r ON r.promo_id = c.id AND r.state <> 'released'
+ GROUP BY c.id HAVING c.current_uses <> count(r.id);
+
+-- the grant of redeem_promo(text) carried over; the new functions are not public
+SELECT has_function_privilege('promo_upgrade_app', 'redeem_promo(text, text, text, interval)', 'EXECUTE');
+SELECT has_function_privilege('promo_upgrade_app', 'release_promo(bigint)', 'EXECUTE');
+SELECT has_function_privilege('public', 'confirm_promo(bigint)', 'EXECUTE');
+
+-- 1.0 callers keep working unchanged, and the new labels are usable
+SET ROLE promo_upgrade_app;
+SELECT status, current_uses, remaining FROM redeem_promo('CODE-1');
+SELECT status, redemption_state FROM redeem_promo('CODE-20', customer_id => 'alice', hold => '1 hour');
+RESET ROLE;
+UPDATE promo_codes SET max_uses_per_customer = 1 WHERE code = 'CODE-20';
+SELECT status FROM redeem_promo('CODE-20', customer_id => 'alice');
+SELECT enum_range(NULL::promo_status);
+
+-- Both roads lead to the same catalog: compare the upgraded extension's
+-- objects with those of a fresh CREATE EXTENSION promo (1.1).
+CREATE SCHEMA upgrade_check;
+CREATE FUNCTION upgrade_check.catalog_signature() RETURNS SETOF text LANGUAGE sql AS $$
+  WITH ext AS (SELECT oid, extconfig FROM pg_extension WHERE extname = 'promo'),
+  members AS (SELECT classid, objid FROM pg_depend, ext
+               WHERE refclassid = 'pg_extension'::regclass AND refobjid = ext.oid AND deptype = 'e')
+  SELECT 'member ' || pg_describe_object(classid, objid, 0) FROM members
+  UNION ALL
+  SELECT format('column %s.%s #%s %s notnull=%s identity=%s default=%s', a.attrelid::regclass, a.attname,
+                a.attnum, format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attidentity,
+                pg_get_expr(d.adbin, d.adrelid))
+    FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+   WHERE a.attnum > 0 AND NOT a.attisdropped
+     AND a.attrelid IN (SELECT objid FROM members WHERE classid = 'pg_class'::regclass
+                        UNION SELECT typrelid FROM pg_type WHERE oid IN
+                          (SELECT objid FROM members WHERE classid = 'pg_type'::regclass))
+  UNION ALL
+  SELECT format('relation %s kind=%s options=%s acl=%s', oid::regclass, relkind, reloptions, relacl)
+    FROM pg_class WHERE oid IN (SELECT objid FROM members WHERE classid = 'pg_class'::regclass)
+  UNION ALL
+  SELECT format('constraint %s %s %s', conrelid::regclass, conname, pg_get_constraintdef(oid))
+    FROM pg_constraint WHERE conrelid IN (SELECT objid FROM members WHERE classid = 'pg_class'::regclass)
+  UNION ALL
+  SELECT 'index ' || pg_get_indexdef(indexrelid)
+    FROM pg_index WHERE indrelid IN (SELECT objid FROM members WHERE classid = 'pg_class'::regclass)
+  UNION ALL
+  SELECT format('function %s(%s) returns %s lang=%s definer=%s volatile=%s strict=%s config=%s acl=%s src=%s',
+                proname, pg_get_function_arguments(oid), pg_get_function_result(oid),
+                (SELECT lanname FROM pg_language l WHERE l.oid = prolang),
+                prosecdef, provolatile, proisstrict, proconfig, proacl, prosrc)
+    FROM pg_proc WHERE oid IN (SELECT objid FROM members WHERE classid = 'pg_proc'::regclass)
+  UNION ALL
+  SELECT format('enum %s %s', enumtypid::regtype,
+                string_agg(enumlabel::text, ',' ORDER BY enumsortorder))
+    FROM pg_enum WHERE enumtypid IN (SELECT objid FROM members WHERE classid = 'pg_type'::regclass)
+   GROUP BY enumtypid
+  UNION ALL
+  SELECT 'dumped ' || c::regclass FROM ext, unnest(ext.extconfig) c
+$$;
+CREATE TABLE upgrade_check.upgraded AS SELECT upgrade_check.catalog_signature() AS line;
+
+DROP EXTENSION promo;
+CREATE EXTENSION promo;
+SELECT extversion FROM pg_extension WHERE extname = 'promo';
+-- the DBA's grant, which the upgrade carried over
+GRANT EXECUTE ON FUNCTION redeem_promo(text, text, text, interval) TO promo_upgrade_app;
+CREATE TABLE upgrade_check.fresh AS SELECT upgrade_check.catalog_signature() AS line;
+
+SELECT count(*) > 40 AS compared_many_facts FROM upgrade_check.fresh;
+SELECT 'only after upgrade' AS road, line FROM upgrade_check.upgraded
+EXCEPT SELECT 'only after upgrade', line FROM upgrade_check.fresh
+UNION ALL
+SELECT 'only when fresh', line FROM upgrade_check.fresh
+EXCEPT SELECT 'only when fresh', line FROM upgrade_check.upgraded
+ORDER BY 1, 2;
+
+DROP SCHEMA upgrade_check CASCADE;
+DROP EXTENSION promo;
+REVOKE USAGE ON SCHEMA public FROM promo_upgrade_app;
+DROP ROLE promo_upgrade_app;
