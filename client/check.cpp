@@ -60,7 +60,7 @@ int wait_until_all_queued(pqxx::connection &monitor, const std::string &applicat
   }
 }
 
-RoundResult run_round(const Options &options, const std::string &schema, int round_number) {
+RoundResult run_round(const Options &options, const std::string &schema, bool has_ledger, int round_number) {
   const CheckOptions &check = options.check;
   RoundResult result;
   result.connections = check.connections;
@@ -141,6 +141,15 @@ RoundResult run_round(const Options &options, const std::string &schema, int rou
   result.final_current_uses =
       finish.exec_params("SELECT current_uses FROM " + schema + ".promo_codes WHERE id = $1", promo_id)[0][0]
           .as<int>();
+  if (has_ledger) {
+    result.ledger_live_rows = finish
+                                  .exec_params("SELECT count(*) FROM " + schema +
+                                                   ".promo_redemptions WHERE promo_id = $1"
+                                                   " AND state IN ('redeemed', 'held')",
+                                               promo_id)[0][0]
+                                  .as<int>();
+    finish.exec_params("DELETE FROM " + schema + ".promo_redemptions WHERE promo_id = $1", promo_id);
+  }
   finish.exec_params("DELETE FROM " + schema + ".promo_codes WHERE id = $1", promo_id);
   finish.commit();
   return result;
@@ -151,6 +160,7 @@ void print_text(int round_number, int rounds, const RoundResult &round, const Ve
             << round.connections << " sessions were waiting on the code's row lock at once\n"
             << "Results: " << round.succeeded << " succeeded, " << round.rejected << " rejected\n"
             << "Final current_uses: " << round.final_current_uses << ", max_uses: " << round.max_uses << "\n";
+  if (round.ledger_live_rows) std::cout << "Ledger: " << *round.ledger_live_rows << " live redemptions\n";
   if (verdict.pass) {
     std::cout << "PASS: No overuse detected\n";
   } else {
@@ -164,6 +174,8 @@ std::string round_json(int round_number, const RoundResult &round, const Verdict
        << ",\"max_uses\":" << round.max_uses << ",\"waiting_at_once\":" << round.waiting_at_once
        << ",\"succeeded\":" << round.succeeded << ",\"rejected\":" << round.rejected
        << ",\"errors\":" << round.errors.size() << ",\"final_current_uses\":" << round.final_current_uses
+       << ",\"ledger_live_rows\":"
+       << (round.ledger_live_rows ? std::to_string(*round.ledger_live_rows) : "null")
        << ",\"pass\":" << (verdict.pass ? "true" : "false") << ",\"problems\":[";
   for (size_t i = 0; i < verdict.problems.size(); ++i)
     json << (i ? "," : "") << json_string(verdict.problems[i]);
@@ -177,11 +189,12 @@ int run_check(const Options &options) {
   pqxx::connection admin(options.dsn);
   require_connection_slots(admin, options.check.connections);
   const std::string schema = promo_schema(admin);
+  const bool has_ledger = promo_has_ledger(admin);
 
   int passed = 0;
   std::vector<std::string> rounds_json;
   for (int round_number = 1; round_number <= options.check.rounds; ++round_number) {
-    RoundResult round = run_round(options, schema, round_number);
+    RoundResult round = run_round(options, schema, has_ledger, round_number);
     Verdict verdict = judge(round);
     if (verdict.pass) ++passed;
     if (options.json)

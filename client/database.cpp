@@ -14,6 +14,12 @@ std::string promo_schema(pqxx::connection_base &connection) {
   return rows[0][0].as<std::string>();
 }
 
+bool promo_has_ledger(pqxx::connection_base &connection) {
+  pqxx::nontransaction query(connection);
+  return query.exec("SELECT extversion <> '1.0' FROM pg_catalog.pg_extension WHERE extname = 'promo'")[0][0]
+      .as<bool>();
+}
+
 std::string json_string(const std::string &text) {
   std::string quoted = "\"";
   for (unsigned char c : text) {

@@ -18,6 +18,8 @@ int main(int argc, char **argv) {
     switch (parsed.options->command) {
       case Command::Check: return run_check(*parsed.options);
       case Command::Redeem: return run_redeem(*parsed.options);
+      case Command::Confirm:
+      case Command::Release: return run_confirm_or_release(*parsed.options);
     }
   } catch (const pqxx::sql_error &error) {
     std::cerr << "promo-client: " << error.what() << "SQLSTATE " << error.sqlstate() << "\n";

@@ -22,7 +22,17 @@ std::optional<int> parse_int(const std::string &text, int minimum, int maximum) 
 std::optional<Command> command_named(const std::string &name) {
   if (name == "check") return Command::Check;
   if (name == "redeem") return Command::Redeem;
+  if (name == "confirm") return Command::Confirm;
+  if (name == "release") return Command::Release;
   return std::nullopt;
+}
+
+std::optional<long long> parse_id(const std::string &text) {
+  long long value = 0;
+  const char *end = text.data() + text.size();
+  auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (error != std::errc() || stop != end || value < 1) return std::nullopt;
+  return value;
 }
 
 }  // namespace
@@ -36,13 +46,25 @@ std::string usage(std::optional<Command> command) {
            "exactly max_uses succeeded. Defaults: 100 connections, max_uses 50, 1 round.\n"
            "The server needs connections + 2 free connection slots.\n";
   if (command == Command::Redeem)
-    return "Usage: promo-client redeem CODE [--dsn DSN] [--json]\n"
-           "Redeems one use of CODE and prints the row redeem_promo returned.\n"
+    return "Usage: promo-client redeem CODE [--customer ID] [--key KEY] [--hold DURATION]\n"
+           "                           [--dsn DSN] [--json]\n"
+           "Redeems one use of CODE and prints the row redeem_promo returned. --customer counts\n"
+           "the use against the customer's limit; --key makes a retry return the same\n"
+           "redemption; --hold (a PostgreSQL interval, such as '15 minutes') holds the use until\n"
+           "it is confirmed or the hold expires.\n"
            "Exit status: 0 redeemed, 3 refused (the row says why), 1 error.\n";
+  if (command == Command::Confirm)
+    return "Usage: promo-client confirm REDEMPTION_ID [--dsn DSN] [--json]\n"
+           "Makes a live hold a redemption. Exit status: 0 confirmed, 3 not (not a live hold), 1 error.\n";
+  if (command == Command::Release)
+    return "Usage: promo-client release REDEMPTION_ID [--dsn DSN] [--json]\n"
+           "Gives a redemption's use back. Exit status: 0 released, 3 not (already released), 1 error.\n";
   return "Usage: promo-client [--dsn DSN] [--json] COMMAND [options]\n"
          "Commands:\n"
          "  check    the concurrency check: N sessions race for one code's last uses\n"
          "  redeem   redeem one code and print the result\n"
+         "  confirm  confirm a held redemption\n"
+         "  release  give a redemption's use back\n"
          "Without --dsn, libpq's PG* environment variables choose the server.\n"
          "'promo-client COMMAND --help' describes a command.\n";
 }
@@ -85,6 +107,15 @@ ParseResult parse_arguments(const std::vector<std::string> &arguments) {
       problem = number(0, std::numeric_limits<int>::max(), options.check.max_uses);
     } else if (argument == "--rounds") {
       problem = number(1, 1000000, options.check.rounds);
+    } else if (argument == "--customer" || argument == "--key" || argument == "--hold") {
+      std::optional<std::string> text = value();
+      if (!text) return failure(argument + " needs a value");
+      if (argument == "--customer")
+        options.redeem.customer = *text;
+      else if (argument == "--key")
+        options.redeem.key = *text;
+      else
+        options.redeem.hold = *text;
     } else if (argument == "--wait-seconds") {
       problem = number(1, 3600, options.check.wait_seconds);
     } else if (argument.size() > 1 && argument[0] == '-') {
@@ -102,9 +133,17 @@ ParseResult parse_arguments(const std::vector<std::string> &arguments) {
   if (!command) return failure("no command given");
   options.command = *command;
 
+  const bool redeem_options = options.redeem.customer || options.redeem.key || options.redeem.hold;
+  if (redeem_options && options.command != Command::Redeem)
+    return failure("--customer, --key and --hold belong to redeem");
   if (options.command == Command::Redeem) {
     if (positionals.size() != 1) return failure("redeem takes exactly one CODE");
     options.redeem.code = positionals[0];
+  } else if (options.command == Command::Confirm || options.command == Command::Release) {
+    if (positionals.size() != 1) return failure("confirm and release take exactly one REDEMPTION_ID");
+    std::optional<long long> id = parse_id(positionals[0]);
+    if (!id) return failure("REDEMPTION_ID must be a positive whole number, not '" + positionals[0] + "'");
+    options.ledger.redemption_id = *id;
   } else if (!positionals.empty()) {
     return failure("unexpected argument '" + positionals[0] + "'");
   }

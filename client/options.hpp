@@ -7,7 +7,7 @@
 
 namespace promo_client {
 
-enum class Command { Check, Redeem };
+enum class Command { Check, Redeem, Confirm, Release };
 
 struct CheckOptions {
   int connections = 100;
@@ -18,6 +18,14 @@ struct CheckOptions {
 
 struct RedeemOptions {
   std::string code;
+  std::optional<std::string> customer;
+  std::optional<std::string> key;
+  std::optional<std::string> hold;  // a PostgreSQL interval, such as '15 minutes'
+};
+
+// confirm and release take a redemption id.
+struct LedgerOptions {
+  long long redemption_id = 0;
 };
 
 struct Options {
@@ -26,6 +34,7 @@ struct Options {
   bool json = false;
   CheckOptions check;
   RedeemOptions redeem;
+  LedgerOptions ledger;
 };
 
 // What parsing produced: options to run, or a text to print and an exit code.

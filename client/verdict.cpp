@@ -29,6 +29,10 @@ Verdict judge(const RoundResult &round) {
   expect(round.final_current_uses == round.succeeded,
          "current_uses " + std::to_string(round.final_current_uses) + " differs from " +
              std::to_string(round.succeeded) + " successes");
+  if (round.ledger_live_rows)
+    expect(*round.ledger_live_rows == round.final_current_uses,
+           "the ledger holds " + std::to_string(*round.ledger_live_rows) +
+               " live redemptions, current_uses is " + std::to_string(round.final_current_uses));
   verdict.pass = verdict.problems.empty();
   return verdict;
 }

@@ -1,6 +1,7 @@
 // Judging one round of the concurrency check. Pure: no I/O, no database.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@ struct RoundResult {
   int other_statuses = 0;   // any other status: always wrong here
   std::vector<std::string> errors;
   int final_current_uses = 0;
+  std::optional<int> ledger_live_rows;  // from promo 1.1: redeemed + held ledger rows of the code
 };
 
 struct Verdict {

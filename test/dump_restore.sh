@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# pg_dump of a database with codes, restored into a new database, keeps every
-# code and count, and the identity sequence continues without a collision.
+# pg_dump of a database with codes and ledger rows, restored into a new
+# database, keeps every code, count and ledger row, and both identity
+# sequences continue without a collision.
 # Runs against the server in the PG* environment.
 set -euo pipefail
 
@@ -19,29 +20,41 @@ INSERT INTO promo_codes (code, is_active, valid_from, valid_until)
 SELECT redeem_promo('summer25') FROM generate_series(1, 7);
 SELECT redeem_promo('winter') FROM generate_series(1, 3);
 SELECT redeem_promo('free') FROM generate_series(1, 4);
+SELECT redeem_promo('summer25', customer_id => 'alice', idempotency_key => 'order-1');
+SELECT redeem_promo('summer25', customer_id => 'bob', hold => '1 day');
+SELECT release_promo(2);
 SQL
 
 pg_dump --no-owner -d $source -f "$dump"
 createdb $target
 psql -X -q -v ON_ERROR_STOP=1 -d $target -f "$dump" >/dev/null
 
-snapshot='SELECT id, code, max_uses, current_uses, is_active, valid_from, valid_until, created_at
-            FROM promo_codes ORDER BY id'
-before=$(psql -X -A -t -d $source -c "$snapshot")
-after=$(psql -X -A -t -d $target -c "$snapshot")
-if [[ "$before" != "$after" ]]; then
-  echo "FAIL: restored codes differ"
-  diff <(echo "$before") <(echo "$after") || true
-  exit 1
-fi
-echo "restored $(echo "$after" | wc -l) codes with identical counts:"
-echo "$after" | cut -d'|' -f2,4 | tr '\n' ' '; echo
+for table in promo_codes promo_redemptions; do
+  snapshot="SELECT * FROM $table ORDER BY id"
+  before=$(psql -X -A -t -d $source -c "$snapshot")
+  after=$(psql -X -A -t -d $target -c "$snapshot")
+  if [[ "$before" != "$after" ]]; then
+    echo "FAIL: restored $table differs"
+    diff <(echo "$before") <(echo "$after") || true
+    exit 1
+  fi
+  echo "restored $(echo "$after" | wc -l) rows of $table, identical"
+done
+psql -X -A -t -d $target -c "SELECT code || ' ' || current_uses FROM promo_codes ORDER BY id" | tr '\n' ';'; echo
 
 # The restored database goes on: a new code gets a fresh id, redemptions count on.
 next=$(psql -X -q -A -t -v ON_ERROR_STOP=1 -d $target \
   -c "INSERT INTO promo_codes (code) VALUES ('AFTER-RESTORE') RETURNING id")
 max_before=$(psql -X -A -t -d $source -c "SELECT max(id) FROM promo_codes")
 [[ $next -gt $max_before ]] || { echo "FAIL: new id $next collides with restored ids (max $max_before)"; exit 1; }
-uses=$(psql -X -q -A -t -v ON_ERROR_STOP=1 -d $target -c "SELECT current_uses FROM redeem_promo('SUMMER25')")
-[[ $uses -eq 8 ]] || { echo "FAIL: SUMMER25 redeemed to $uses after restore, expected 8"; exit 1; }
-echo "PASS: dump and restore kept every code and count; next id $next, SUMMER25 continues at $uses"
+redemption=$(psql -X -q -A -t -v ON_ERROR_STOP=1 -d $target \
+  -c "SELECT redemption_id || ' ' || current_uses FROM redeem_promo('SUMMER25')")
+ledger_max=$(psql -X -A -t -d $source -c "SELECT max(id) FROM promo_redemptions")
+[[ ${redemption% *} -gt $ledger_max ]] ||
+  { echo "FAIL: new redemption id ${redemption% *} collides with restored ones (max $ledger_max)"; exit 1; }
+[[ ${redemption#* } -eq 9 ]] || { echo "FAIL: SUMMER25 redeemed to ${redemption#* } after restore, expected 9"; exit 1; }
+replay=$(psql -X -q -A -t -v ON_ERROR_STOP=1 -d $target -c \
+  "SELECT redemption_id || ' ' || replayed::int FROM redeem_promo('SUMMER25', customer_id => 'alice', idempotency_key => 'order-1')")
+[[ "$replay" == "14 1" ]] || { echo "FAIL: the restored key replays as '$replay', expected '14 1' (id, replayed)"; exit 1; }
+echo "PASS: dump and restore kept every code, count and ledger row; next code id $next," \
+  "next redemption id ${redemption% *}, SUMMER25 continues at ${redemption#* }, key order-1 replays redemption 14"

@@ -32,7 +32,7 @@ run_suite() {
 
 run_suite "pg_regress" make -s installcheck ISOLATION=
 run_suite "isolation" make -s installcheck REGRESS=
-run_suite "pgTAP" pg_prove -d promo_tap test/pgtap/
+run_suite "pgTAP" pg_prove -d promo_tap test/pgtap/*.sql
 run_suite "client unit tests" client/promo-client-tests --gtest_brief=1
 run_suite "dump and restore" bash test/dump_restore.sh
 run_suite "concurrency check" client/promo-client --dsn dbname=promo_check check --connections 100 --max-uses 50 \

@@ -48,3 +48,25 @@ TEST(Json, EscapesStrings) {
   EXPECT_EQ(promo_client::json_string("a\"b\\c\nd"), "\"a\\\"b\\\\c\\nd\"");
   EXPECT_EQ(promo_client::json_string(std::string("\x01")), "\"\\u0001\"");
 }
+
+TEST(CodeInput, IdentifiersAreTakenAsGivenWithinLimits) {
+  EXPECT_FALSE(check_identifier("alice", "customer_id"));
+  EXPECT_FALSE(check_identifier(" Alice ", "customer_id"));  // no trimming, no folding: just allowed
+  EXPECT_FALSE(check_identifier(std::string(255, 'k'), "idempotency_key"));
+  EXPECT_EQ(check_identifier("", "customer_id")->message, "customer_id is empty");
+  EXPECT_EQ(check_identifier(std::string(256, 'k'), "idempotency_key")->message,
+            "idempotency_key is too long (256 characters)");
+  EXPECT_EQ(check_identifier("a\tb", "customer_id")->message, "customer_id contains a control character");
+}
+
+TEST(CodeInput, HoldsArePositiveAndAtMostThirtyDays) {
+  const long double minute = 60.0L * 1000 * 1000;
+  const long double day = 24 * 60 * minute;
+  EXPECT_FALSE(check_hold(15 * minute));
+  EXPECT_FALSE(check_hold(30 * day));
+  EXPECT_FALSE(check_hold(1));
+  EXPECT_TRUE(check_hold(0));
+  EXPECT_TRUE(check_hold(-minute));
+  EXPECT_TRUE(check_hold(30 * day + 1));
+  EXPECT_TRUE(check_hold(1e30L));
+}

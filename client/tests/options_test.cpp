@@ -77,3 +77,35 @@ TEST(Options, HelpOnEveryCommand) {
   EXPECT_EQ(redeem.exit_code, 0);
   EXPECT_NE(redeem.message.find("promo-client redeem"), std::string::npos);
 }
+
+TEST(Options, RedeemTakesCustomerKeyAndHold) {
+  ParseResult result =
+      parse({"redeem", "SUMMER25", "--customer", "alice", "--key", "order-1", "--hold", "15 minutes"});
+  ASSERT_TRUE(result.options);
+  EXPECT_EQ(result.options->redeem.code, "SUMMER25");
+  EXPECT_EQ(result.options->redeem.customer, "alice");
+  EXPECT_EQ(result.options->redeem.key, "order-1");
+  EXPECT_EQ(result.options->redeem.hold, "15 minutes");
+  ParseResult plain = parse({"redeem", "SUMMER25"});
+  ASSERT_TRUE(plain.options);
+  EXPECT_FALSE(plain.options->redeem.customer);
+  EXPECT_FALSE(plain.options->redeem.key);
+  EXPECT_FALSE(plain.options->redeem.hold);
+  EXPECT_EQ(parse({"redeem", "X", "--customer"}).exit_code, 2);
+  EXPECT_EQ(parse({"check", "--customer", "alice"}).exit_code, 2);
+}
+
+TEST(Options, ConfirmAndReleaseTakeOneRedemptionId) {
+  ParseResult confirm = parse({"confirm", "42"});
+  ASSERT_TRUE(confirm.options);
+  EXPECT_EQ(confirm.options->command, Command::Confirm);
+  EXPECT_EQ(confirm.options->ledger.redemption_id, 42);
+  ParseResult release = parse({"release", "9000000000", "--json"});
+  ASSERT_TRUE(release.options);
+  EXPECT_EQ(release.options->command, Command::Release);
+  EXPECT_EQ(release.options->ledger.redemption_id, 9000000000LL);
+  for (const char *bad : {"0", "-3", "4x", ""}) EXPECT_EQ(parse({"release", bad}).exit_code, 2) << bad;
+  EXPECT_EQ(parse({"confirm"}).exit_code, 2);
+  EXPECT_EQ(parse({"confirm", "1", "2"}).exit_code, 2);
+  EXPECT_EQ(parse({"release", "--help"}).exit_code, 0);
+}

@@ -89,3 +89,13 @@ TEST(Verdict, ZeroUses) {
   round.rejected = 5;
   EXPECT_TRUE(judge(round).pass);
 }
+
+TEST(Verdict, LedgerMustAgreeWithTheCount) {
+  RoundResult round = seed_round();
+  round.ledger_live_rows = 50;
+  EXPECT_TRUE(judge(round).pass);
+  round.ledger_live_rows = 49;
+  Verdict verdict = judge(round);
+  EXPECT_FALSE(verdict.pass);
+  EXPECT_NE(verdict.problems.front().find("ledger"), std::string::npos);
+}

@@ -1,13 +1,14 @@
--- pgTAP: the tables, columns, constraints and types of promo 1.0.
+-- pgTAP: the tables, columns, constraints and types of promo 1.1.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION promo;
-SELECT plan(38);
+SELECT plan(60);
 
 SELECT has_table('promo_codes', 'promo_codes exists');
 SELECT columns_are('promo_codes',
-  ARRAY['id', 'code', 'max_uses', 'current_uses', 'is_active', 'valid_from', 'valid_until', 'created_at'],
-  'promo_codes has exactly the seed''s columns');
+  ARRAY['id', 'code', 'max_uses', 'current_uses', 'is_active', 'valid_from', 'valid_until', 'created_at',
+        'max_uses_per_customer'],
+  'promo_codes has the seed''s columns and max_uses_per_customer');
 SELECT col_type_is('promo_codes', 'id', 'bigint', 'id is bigint');
 SELECT col_is_pk('promo_codes', 'id', 'id is the primary key');
 SELECT is((SELECT attidentity::text FROM pg_attribute
@@ -30,6 +31,8 @@ SELECT col_type_is('promo_codes', 'created_at', 'timestamp with time zone', 'cre
 SELECT col_not_null('promo_codes', 'created_at', 'created_at is not null');
 SELECT col_has_default('promo_codes', 'created_at', 'created_at has a default');
 
+SELECT col_type_is('promo_codes', 'max_uses_per_customer', 'integer', 'max_uses_per_customer is integer');
+SELECT col_is_null('promo_codes', 'max_uses_per_customer', 'max_uses_per_customer may be null (unlimited)');
 SELECT has_check('promo_codes', 'promo_codes has CHECK constraints');
 SELECT index_is_unique('public', 'promo_codes', 'promo_codes_normalized_code', 'codes are unique after normalization');
 SELECT is((SELECT pg_get_indexdef('promo_codes_normalized_code'::regclass) ~ 'promo_normalize_code\(code\)'),
@@ -50,22 +53,56 @@ SELECT throws_ok($$UPDATE promo_codes SET max_uses = 1 WHERE code = 'FULL'$$, '2
 SELECT throws_ok($$INSERT INTO promo_codes (code) VALUES (' full')$$, '23505', NULL,
                  'a code equal after normalization is refused');
 
+SELECT throws_ok($$INSERT INTO promo_codes (code, max_uses_per_customer) VALUES ('NEGPC', -1)$$, '23514', NULL,
+                 'max_uses_per_customer cannot be negative');
+
+-- the ledger
+SELECT has_table('promo_redemptions', 'promo_redemptions exists');
+SELECT columns_are('promo_redemptions',
+  ARRAY['id', 'promo_id', 'customer_id', 'idempotency_key', 'state', 'redeemed_at', 'hold_expires_at',
+        'released_at'],
+  'promo_redemptions has the documented columns');
+SELECT col_is_pk('promo_redemptions', 'id', 'id is the ledger''s primary key');
+SELECT col_type_is('promo_redemptions', 'promo_id', 'bigint', 'promo_id is bigint');
+SELECT col_not_null('promo_redemptions', 'promo_id', 'promo_id is not null');
+SELECT fk_ok('promo_redemptions', 'promo_id', 'promo_codes', 'id', 'promo_id references promo_codes');
+SELECT col_type_is('promo_redemptions', 'customer_id', 'text', 'customer_id is text');
+SELECT col_is_null('promo_redemptions', 'customer_id', 'customer_id may be null');
+SELECT col_type_is('promo_redemptions', 'idempotency_key', 'text', 'idempotency_key is text');
+SELECT col_type_is('promo_redemptions', 'state', 'text', 'state is text with a CHECK');
+SELECT col_not_null('promo_redemptions', 'state', 'state is not null');
+SELECT col_type_is('promo_redemptions', 'redeemed_at', 'timestamp with time zone', 'redeemed_at is timestamptz');
+SELECT col_type_is('promo_redemptions', 'hold_expires_at', 'timestamp with time zone', 'hold_expires_at is timestamptz');
+SELECT col_type_is('promo_redemptions', 'released_at', 'timestamp with time zone', 'released_at is timestamptz');
+SELECT index_is_unique('public', 'promo_redemptions', 'promo_redemptions_idempotency_key',
+                       'an idempotency key names one redemption per code');
+SELECT throws_ok($$INSERT INTO promo_redemptions (promo_id, state) VALUES ((SELECT id FROM promo_codes LIMIT 1), 'lost')$$,
+                 '23514', NULL, 'state is one of redeemed, held, released');
+SELECT throws_ok($$INSERT INTO promo_redemptions (promo_id, state) VALUES ((SELECT id FROM promo_codes LIMIT 1), 'held')$$,
+                 '23514', NULL, 'a hold has an expiry');
+SELECT throws_ok($$INSERT INTO promo_redemptions (promo_id, state) VALUES ((SELECT id FROM promo_codes LIMIT 1), 'released')$$,
+                 '23514', NULL, 'a release has a time');
+SELECT throws_ok($$INSERT INTO promo_redemptions (promo_id) VALUES (-42)$$, '23503', NULL,
+                 'a ledger row needs its code');
+
 SELECT has_type('promo_status', 'promo_status exists');
 SELECT enum_has_labels('promo_status',
-  ARRAY['redeemed', 'not_found', 'inactive', 'not_yet_valid', 'expired', 'exhausted'],
-  'promo_status has the six labels in order');
+  ARRAY['redeemed', 'not_found', 'inactive', 'not_yet_valid', 'expired', 'exhausted',
+        'customer_limit_reached', 'released'],
+  'promo_status has the eight labels in order');
 SELECT has_composite('promo_redemption', 'promo_redemption exists');
 SELECT is((SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum)
              FROM pg_attribute WHERE attrelid = 'promo_redemption'::regclass AND attnum > 0),
           'status promo_status, redeemed boolean, promo_id bigint, code text, current_uses integer, '
-          'max_uses integer, remaining integer, is_active boolean',
+          'max_uses integer, remaining integer, is_active boolean, redemption_id bigint, replayed boolean, '
+          'redemption_state text, hold_expires_at timestamp with time zone',
           'promo_redemption has the documented columns');
 
 SELECT is((SELECT extrelocatable FROM pg_extension WHERE extname = 'promo'), false,
           'the extension is not relocatable');
 SELECT set_eq($$SELECT unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'promo'$$,
-              ARRAY['promo_codes', 'promo_codes_id_seq'],
-              'pg_dump keeps the codes and the id sequence');
+              ARRAY['promo_codes', 'promo_codes_id_seq', 'promo_redemptions', 'promo_redemptions_id_seq'],
+              'pg_dump keeps the codes, the ledger and both id sequences');
 SELECT is((SELECT reloptions FROM pg_class WHERE oid = 'promo_codes'::regclass), ARRAY['fillfactor=80'],
           'promo_codes leaves room on its pages for HOT updates');
 

@@ -1,0 +1,100 @@
+-- pgTAP: after a mixed workload (redeem, replay, hold, confirm, expire,
+-- release, sweep) across several customers and codes, the invariant
+-- current_uses = live (redeemed + held) ledger rows holds for every code, no
+-- code is over its cap and no customer over its limit.
+BEGIN;
+CREATE EXTENSION IF NOT EXISTS pgtap;
+CREATE EXTENSION promo;
+SELECT plan(12);
+
+INSERT INTO promo_codes (code, max_uses, max_uses_per_customer) VALUES
+  ('MIX-A', 40, 3), ('MIX-B', 15, NULL), ('MIX-C', NULL, 2), ('MIX-D', 5, 1);
+
+CREATE TEMPORARY TABLE workload (action text, outcome text);
+SELECT setseed(0.42);
+DO $$
+DECLARE
+  codes constant text[] := ARRAY['MIX-A', 'MIX-B', 'MIX-C', 'MIX-D'];
+  code text;
+  customer text;
+  roll float8;
+  answer promo_redemption;
+  first_answer promo_redemption;
+  victim bigint;
+BEGIN
+  FOR i IN 1..1500 LOOP
+    code := codes[1 + floor(random() * 4)::int];
+    customer := 'customer-' || floor(random() * 12)::int;
+    roll := random();
+    IF roll < 0.35 THEN
+      answer := redeem_promo(code, customer_id => customer);
+      INSERT INTO workload VALUES ('redeem', answer.status::text);
+    ELSIF roll < 0.50 THEN
+      -- a keyed call and its retry: the retry must be a replay of the same redemption
+      first_answer := redeem_promo(code, customer, 'key-' || i);
+      answer := redeem_promo(code, customer, 'key-' || i);
+      INSERT INTO workload VALUES ('replay',
+        CASE WHEN NOT first_answer.redeemed THEN 'first refused: ' || first_answer.status
+             WHEN answer.replayed AND answer.redemption_id = first_answer.redemption_id THEN 'same redemption'
+             ELSE 'WRONG' END);
+    ELSIF roll < 0.65 THEN
+      answer := redeem_promo(code, customer_id => customer, hold => '10 minutes');
+      INSERT INTO workload VALUES ('hold', answer.status::text);
+    ELSIF roll < 0.75 THEN
+      SELECT id INTO victim FROM promo_redemptions WHERE state = 'held' ORDER BY random() LIMIT 1;
+      IF victim IS NOT NULL THEN
+        INSERT INTO workload VALUES ('confirm', confirm_promo(victim)::text);
+      END IF;
+    ELSIF roll < 0.83 THEN
+      -- a hold runs out: its expiry moves into the past
+      UPDATE promo_redemptions SET hold_expires_at = now() - interval '1 second'
+       WHERE id = (SELECT id FROM promo_redemptions WHERE state = 'held' ORDER BY random() LIMIT 1)
+      RETURNING id INTO victim;
+      IF victim IS NOT NULL THEN INSERT INTO workload VALUES ('expire', 'expired'); END IF;
+    ELSIF roll < 0.97 THEN
+      SELECT id INTO victim FROM promo_redemptions ORDER BY random() LIMIT 1;
+      IF victim IS NOT NULL THEN
+        INSERT INTO workload VALUES ('release', release_promo(victim)::text);
+      END IF;
+    ELSE
+      INSERT INTO workload VALUES ('sweep', promo_reclaim_expired_holds()::text);
+    END IF;
+  END LOOP;
+END
+$$;
+
+SELECT cmp_ok((SELECT count(*) FROM workload WHERE action = 'redeem' AND outcome = 'redeemed'), '>', 0::bigint,
+              'the workload redeemed');
+SELECT cmp_ok((SELECT count(*) FROM workload WHERE action = 'redeem' AND outcome IN ('exhausted', 'customer_limit_reached')),
+              '>', 0::bigint, 'the workload reached caps and customer limits');
+SELECT cmp_ok((SELECT count(*) FROM workload WHERE action = 'replay' AND outcome = 'same redemption'), '>', 0::bigint,
+              'the workload replayed keys');
+SELECT is((SELECT count(*) FROM workload WHERE outcome = 'WRONG'), 0::bigint,
+          'every retry with a key returned its original redemption');
+SELECT cmp_ok((SELECT count(*) FROM workload WHERE action = 'confirm' AND outcome = 'true'), '>', 0::bigint,
+              'the workload confirmed holds');
+SELECT cmp_ok((SELECT count(*) FROM workload WHERE action = 'release' AND outcome = 'true'), '>', 0::bigint,
+              'the workload released redemptions');
+SELECT cmp_ok((SELECT count(*) FROM promo_redemptions WHERE state = 'released' AND hold_expires_at < now()),
+              '>', 0::bigint, 'expired holds were reclaimed');
+
+SELECT is_empty($$
+  SELECT c.code FROM promo_codes c
+    LEFT JOIN promo_redemptions r ON r.promo_id = c.id AND r.state IN ('redeemed', 'held')
+   GROUP BY c.id HAVING c.current_uses <> count(r.id)$$,
+  'current_uses = redeemed + held ledger rows, for every code');
+SELECT is_empty($$SELECT code FROM promo_codes WHERE current_uses > max_uses$$, 'no code is over its cap');
+SELECT is_empty($$
+  SELECT c.code, r.customer_id FROM promo_codes c JOIN promo_redemptions r ON r.promo_id = c.id
+   WHERE r.state IN ('redeemed', 'held') AND c.max_uses_per_customer IS NOT NULL
+   GROUP BY c.id, r.customer_id HAVING count(*) > c.max_uses_per_customer$$,
+  'no customer is over its limit');
+SELECT is_empty($$
+  SELECT promo_id, idempotency_key FROM promo_redemptions WHERE idempotency_key IS NOT NULL
+   GROUP BY 1, 2 HAVING count(*) > 1$$,
+  'each idempotency key names one redemption per code');
+SELECT is((SELECT count(*) FROM promo_codes WHERE code = 'MIX-D' AND current_uses <= 5), 1::bigint,
+          'the smallest code stayed within its cap');
+
+SELECT * FROM finish();
+ROLLBACK;
