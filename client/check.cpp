@@ -63,7 +63,7 @@ int wait_until_all_queued(pqxx::connection &monitor, const std::string &applicat
 RoundResult run_round(const Options &options, const std::string &schema, bool has_ledger, int round_number) {
   const CheckOptions &check = options.check;
   RoundResult result;
-  result.connections = check.connections;
+  result.connections = options.connections;
   result.max_uses = check.max_uses;
   const std::string tag = unique_tag() + "-" + std::to_string(round_number);
   const std::string code = "CHECK-" + tag;
@@ -83,7 +83,7 @@ RoundResult run_round(const Options &options, const std::string &schema, bool ha
 
   // Every session connects before the race starts.
   std::vector<std::unique_ptr<pqxx::connection>> sessions;
-  for (int i = 0; i < check.connections; ++i) {
+  for (int i = 0; i < options.connections; ++i) {
     sessions.push_back(std::make_unique<pqxx::connection>(options.dsn));
     pqxx::nontransaction setup(*sessions.back());
     setup.exec("SET application_name = " + setup.quote(application));
@@ -94,7 +94,7 @@ RoundResult run_round(const Options &options, const std::string &schema, bool ha
   pqxx::work gate(gate_connection);
   gate.exec_params("SELECT 1 FROM " + schema + ".promo_codes WHERE id = $1 FOR UPDATE", promo_id);
 
-  std::vector<Outcome> outcomes(check.connections);
+  std::vector<Outcome> outcomes(options.connections);
   std::vector<std::thread> threads;
   // Whatever happens below, open the gate before waiting for the sessions.
   struct OpenGateAndJoin {
@@ -109,7 +109,7 @@ RoundResult run_round(const Options &options, const std::string &schema, bool ha
         if (thread.joinable()) thread.join();
     }
   } open_gate_and_join{gate, threads};
-  for (int i = 0; i < check.connections; ++i) {
+  for (int i = 0; i < options.connections; ++i) {
     threads.emplace_back([&, i] {
       try {
         pqxx::work redeem(*sessions[i]);
@@ -122,7 +122,7 @@ RoundResult run_round(const Options &options, const std::string &schema, bool ha
     });
   }
 
-  result.waiting_at_once = wait_until_all_queued(admin, application, check.connections, check.wait_seconds);
+  result.waiting_at_once = wait_until_all_queued(admin, application, options.connections, check.wait_seconds);
   gate.abort();  // releases every waiter together
   for (std::thread &thread : threads) thread.join();
 
@@ -187,7 +187,7 @@ std::string round_json(int round_number, const RoundResult &round, const Verdict
 
 int run_check(const Options &options) {
   pqxx::connection admin(options.dsn);
-  require_connection_slots(admin, options.check.connections);
+  require_connection_slots(admin, options.connections);
   const std::string schema = promo_schema(admin);
   const bool has_ledger = promo_has_ledger(admin);
 

@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "check.hpp"
+#include "load.hpp"
 #include "options.hpp"
 #include "redeem_command.hpp"
 
@@ -20,6 +21,7 @@ int main(int argc, char **argv) {
       case Command::Redeem: return run_redeem(*parsed.options);
       case Command::Confirm:
       case Command::Release: return run_confirm_or_release(*parsed.options);
+      case Command::Load: return run_load(*parsed.options);
     }
   } catch (const pqxx::sql_error &error) {
     std::cerr << "promo-client: " << error.what() << "SQLSTATE " << error.sqlstate() << "\n";

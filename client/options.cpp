@@ -24,6 +24,7 @@ std::optional<Command> command_named(const std::string &name) {
   if (name == "redeem") return Command::Redeem;
   if (name == "confirm") return Command::Confirm;
   if (name == "release") return Command::Release;
+  if (name == "load") return Command::Load;
   return std::nullopt;
 }
 
@@ -47,12 +48,22 @@ std::string usage(std::optional<Command> command) {
            "The server needs connections + 2 free connection slots.\n";
   if (command == Command::Redeem)
     return "Usage: promo-client redeem CODE [--customer ID] [--key KEY] [--hold DURATION]\n"
-           "                           [--dsn DSN] [--json]\n"
+           "                           [--retries N] [--dsn DSN] [--json]\n"
            "Redeems one use of CODE and prints the row redeem_promo returned. --customer counts\n"
            "the use against the customer's limit; --key makes a retry return the same\n"
            "redemption; --hold (a PostgreSQL interval, such as '15 minutes') holds the use until\n"
-           "it is confirmed or the hold expires.\n"
+           "it is confirmed or the hold expires. With --key, --retries N retries up to N times\n"
+           "after a lost connection: the retry returns the original redemption, never a second.\n"
            "Exit status: 0 redeemed, 3 refused (the row says why), 1 error.\n";
+  if (command == Command::Load)
+    return "Usage: promo-client load [--connections N] [--duration SECONDS] [--codes N] [--max-uses N]\n"
+           "                         [--ack-log FILE] [--reconnect] [--dsn DSN] [--json]\n"
+           "Runs a mixed workload on --codes fresh codes (max_uses --max-uses, 3 per customer):\n"
+           "redemptions with customers, keyed redemptions and their replays, holds, confirms,\n"
+           "releases and sweeps. --ack-log records every change the server acknowledged;\n"
+           "--reconnect keeps sessions going through a restart or failover. Reports counts,\n"
+           "errors by SQLSTATE, and backend memory at the start and the end.\n"
+           "Defaults: 100 connections, 60 seconds, 4 codes, max_uses 2000.\n";
   if (command == Command::Confirm)
     return "Usage: promo-client confirm REDEMPTION_ID [--dsn DSN] [--json]\n"
            "Makes a live hold a redemption. Exit status: 0 confirmed, 3 not (not a live hold), 1 error.\n";
@@ -65,6 +76,7 @@ std::string usage(std::optional<Command> command) {
          "  redeem   redeem one code and print the result\n"
          "  confirm  confirm a held redemption\n"
          "  release  give a redemption's use back\n"
+         "  load     a mixed workload that records what was acknowledged\n"
          "Without --dsn, libpq's PG* environment variables choose the server.\n"
          "'promo-client COMMAND --help' describes a command.\n";
 }
@@ -102,9 +114,22 @@ ParseResult parse_arguments(const std::vector<std::string> &arguments) {
       if (!text) return failure("--dsn needs a value");
       options.dsn = *text;
     } else if (argument == "--connections") {
-      problem = number(1, 10000, options.check.connections);
+      problem = number(1, 10000, options.connections);
     } else if (argument == "--max-uses") {
       problem = number(0, std::numeric_limits<int>::max(), options.check.max_uses);
+      options.load.max_uses = options.check.max_uses;
+    } else if (argument == "--duration") {
+      problem = number(1, 7 * 24 * 3600, options.load.duration_seconds);
+    } else if (argument == "--codes") {
+      problem = number(1, 1000000, options.load.codes);
+    } else if (argument == "--retries") {
+      problem = number(0, 100, options.redeem.retries);
+    } else if (argument == "--reconnect") {
+      options.load.reconnect = true;
+    } else if (argument == "--ack-log") {
+      std::optional<std::string> text = value();
+      if (!text) return failure("--ack-log needs a value");
+      options.load.ack_log = *text;
     } else if (argument == "--rounds") {
       problem = number(1, 1000000, options.check.rounds);
     } else if (argument == "--customer" || argument == "--key" || argument == "--hold") {
@@ -133,9 +158,12 @@ ParseResult parse_arguments(const std::vector<std::string> &arguments) {
   if (!command) return failure("no command given");
   options.command = *command;
 
-  const bool redeem_options = options.redeem.customer || options.redeem.key || options.redeem.hold;
+  const bool redeem_options =
+      options.redeem.customer || options.redeem.key || options.redeem.hold || options.redeem.retries > 0;
   if (redeem_options && options.command != Command::Redeem)
-    return failure("--customer, --key and --hold belong to redeem");
+    return failure("--customer, --key, --hold and --retries belong to redeem");
+  if (options.redeem.retries > 0 && !options.redeem.key)
+    return failure("--retries needs --key: only a keyed redemption can be retried safely");
   if (options.command == Command::Redeem) {
     if (positionals.size() != 1) return failure("redeem takes exactly one CODE");
     options.redeem.code = positionals[0];

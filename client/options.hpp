@@ -7,10 +7,9 @@
 
 namespace promo_client {
 
-enum class Command { Check, Redeem, Confirm, Release };
+enum class Command { Check, Redeem, Confirm, Release, Load };
 
 struct CheckOptions {
-  int connections = 100;
   int max_uses = 50;
   int rounds = 1;
   int wait_seconds = 60;  // how long all sessions may take to queue on the lock
@@ -21,6 +20,16 @@ struct RedeemOptions {
   std::optional<std::string> customer;
   std::optional<std::string> key;
   std::optional<std::string> hold;  // a PostgreSQL interval, such as '15 minutes'
+  int retries = 0;                  // with a key: retries after a lost connection
+};
+
+// load: a mixed workload that records every acknowledged change.
+struct LoadOptions {
+  int duration_seconds = 60;
+  int codes = 4;
+  int max_uses = 2000;
+  std::string ack_log;     // file that receives one line per acknowledged change
+  bool reconnect = false;  // ride through a server restart or failover
 };
 
 // confirm and release take a redemption id.
@@ -32,9 +41,11 @@ struct Options {
   Command command = Command::Check;
   std::string dsn;  // empty: libpq's PG* environment variables
   bool json = false;
+  int connections = 100;
   CheckOptions check;
   RedeemOptions redeem;
   LedgerOptions ledger;
+  LoadOptions load;
 };
 
 // What parsing produced: options to run, or a text to print and an exit code.

@@ -1,6 +1,9 @@
 #include "redeem_command.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <iostream>
+#include <thread>
 
 #include "database.hpp"
 

@@ -44,3 +44,27 @@ server_stop() {
   rm -rf "$PROMO_SERVER_DIR"
   unset PROMO_SERVER_DIR
 }
+
+# Simulates a server crash: SIGKILL to the postmaster and every process it started.
+server_crash() {
+  local postmaster children
+  postmaster=$(head -1 "$PROMO_SERVER_DIR/data/postmaster.pid")
+  children=$(pgrep -P "$postmaster" || true)
+  kill -9 "$postmaster" $children 2>/dev/null || true
+  while kill -0 "$postmaster" 2>/dev/null; do sleep 0.05; done
+}
+
+# Starts the server again on its data directory (crash recovery runs first).
+server_restart() {
+  as_server_user "$PG_BIN/pg_ctl" -D "$PROMO_SERVER_DIR/data" -l "$PROMO_SERVER_DIR/server.log" \
+    -p "${PROMO_POSTGRES:-$PG_BIN/postgres}" -w -t 300 start >/dev/null 2>&1
+}
+
+# Waits until FILE has at least N lines, or SECONDS pass. Returns non-zero on timeout.
+wait_for_lines() {
+  local file=$1 lines=$2 seconds=$3 waited=0
+  until [[ -f "$file" && $(wc -l <"$file") -ge $lines ]]; do
+    ((waited++ < seconds * 20)) || return 1
+    sleep 0.05
+  done
+}

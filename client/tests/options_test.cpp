@@ -14,7 +14,7 @@ TEST(Options, CheckDefaultsMatchTheSeed) {
   ParseResult result = parse({"check"});
   ASSERT_TRUE(result.options);
   EXPECT_EQ(result.options->command, Command::Check);
-  EXPECT_EQ(result.options->check.connections, 100);
+  EXPECT_EQ(result.options->connections, 100);
   EXPECT_EQ(result.options->check.max_uses, 50);
   EXPECT_EQ(result.options->check.rounds, 1);
   EXPECT_FALSE(result.options->json);
@@ -26,7 +26,7 @@ TEST(Options, CheckTakesEveryOption) {
                               "--rounds", "3", "--wait-seconds", "9", "--json"});
   ASSERT_TRUE(result.options);
   EXPECT_EQ(result.options->dsn, "host=db port=5433");
-  EXPECT_EQ(result.options->check.connections, 20);
+  EXPECT_EQ(result.options->connections, 20);
   EXPECT_EQ(result.options->check.max_uses, 7);
   EXPECT_EQ(result.options->check.rounds, 3);
   EXPECT_EQ(result.options->check.wait_seconds, 9);
