@@ -17,7 +17,7 @@ PG_CONFIG ?= pg_config
 PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server)
 PG_CXXFLAGS = -std=c++17 -Wextra -Werror -Wno-register $(PROMO_CXXFLAGS)
 SHLIB_LINK = -lstdc++ $(PROMO_LDFLAGS)
-EXTRA_CLEAN = client/promo-client client/promo-client-tests client/*.o client/tests/*.o \
+EXTRA_CLEAN = client/promo-client client/promo-client-tests client/*.o client/tests/*.o test/tools/lost_reply_proxy \
               results output_iso regression.diffs regression.out
 
 # No LLVM bitcode: JIT inlining of promo's functions is not worth a clang build.
@@ -41,6 +41,10 @@ client/promo-client: client/main.cpp $(CLIENT_SOURCES) $(wildcard client/*.hpp)
 
 client/promo-client-tests: $(CLIENT_TEST_SOURCES) $(CLIENT_SOURCES) $(wildcard client/*.hpp)
 	$(CXX) $(CLIENT_CXXFLAGS) -o $@ $(CLIENT_TEST_SOURCES) $(CLIENT_SOURCES) -lgtest -lgtest_main $(CLIENT_LIBS)
+
+# Test tools (built by the tests that use them).
+test/tools/lost_reply_proxy: test/tools/lost_reply_proxy.cpp
+	$(CXX) $(CLIENT_CXXFLAGS) -o $@ $< -pthread
 
 all: client/promo-client
 

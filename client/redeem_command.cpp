@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <algorithm>
+#include <chrono>
 #include <iostream>
+#include <thread>
 #include <thread>
 
 #include "database.hpp"
@@ -39,19 +42,32 @@ void print_row(const pqxx::row &row, bool json) {
 
 }  // namespace
 
-int run_redeem(const Options &options) {
+pqxx::result call_redeem_promo(const Options &options) {
   pqxx::connection connection(options.dsn);
   const std::string schema = promo_schema(connection);
   const RedeemOptions &redeem = options.redeem;
-  pqxx::work call(connection);
-  pqxx::result rows =
-      call.exec_params("SELECT * FROM " + schema +
-                           ".redeem_promo($1, customer_id => $2, idempotency_key => $3,"
-                           " hold => $4::interval)",
-                       redeem.code, or_null(redeem.customer), or_null(redeem.key), or_null(redeem.hold));
-  call.commit();
-  print_row(rows[0], options.json);
-  return rows[0]["redeemed"].as<bool>() ? 0 : exit_refused;
+  // Autocommit: an answer that arrives is a committed redemption.
+  pqxx::nontransaction call(connection);
+  return call.exec_params(
+      "SELECT * FROM " + schema +
+          ".redeem_promo($1, customer_id => $2, idempotency_key => $3, hold => $4::interval)",
+      redeem.code, or_null(redeem.customer), or_null(redeem.key), or_null(redeem.hold));
+}
+
+int run_redeem(const Options &options) {
+  // A connection lost after the call was sent leaves its outcome unknown. With
+  // a key, asking again is safe: the server answers with the original redemption.
+  for (int attempt = 0;; ++attempt) {
+    try {
+      pqxx::result rows = call_redeem_promo(options);
+      print_row(rows[0], options.json);
+      return rows[0]["redeemed"].as<bool>() ? 0 : exit_refused;
+    } catch (const pqxx::broken_connection &lost) {
+      if (attempt >= options.redeem.retries) throw;
+      std::cerr << "promo-client: connection lost (" << lost.what() << "); retrying with the same key\n";
+      std::this_thread::sleep_for(std::chrono::milliseconds(100) * (1 << std::min(attempt, 5)));
+    }
+  }
 }
 
 int run_confirm_or_release(const Options &options) {
