@@ -17,7 +17,7 @@ PG_CONFIG ?= pg_config
 PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server)
 PG_CXXFLAGS = -std=c++17 -Wextra -Werror -Wno-register $(PROMO_CXXFLAGS)
 SHLIB_LINK = -lstdc++ $(PROMO_LDFLAGS)
-EXTRA_CLEAN = client/promo-client client/promo-client-tests client/*.o client/tests/*.o test/tools/lost_reply_proxy \
+EXTRA_CLEAN = client/promo-client client/promo-client-tests client/*.o client/tests/*.o test/tools/lost_reply_proxy test/tools/input_sweep \
               results output_iso regression.diffs regression.out
 
 # No LLVM bitcode: JIT inlining of promo's functions is not worth a clang build.
@@ -46,6 +46,9 @@ client/promo-client-tests: $(CLIENT_TEST_SOURCES) $(CLIENT_SOURCES) $(wildcard c
 test/tools/lost_reply_proxy: test/tools/lost_reply_proxy.cpp
 	$(CXX) $(CLIENT_CXXFLAGS) -o $@ $< -pthread
 
+test/tools/input_sweep: test/tools/input_sweep.cpp
+	$(CXX) $(CLIENT_CXXFLAGS) -o $@ $< $(CLIENT_LIBS)
+
 all: client/promo-client
 
 install: install-client
@@ -54,12 +57,16 @@ install-client: client/promo-client
 	install -D -m 755 client/promo-client '$(DESTDIR)$(PREFIX)/bin/promo-client'
 
 # --- the two commands --------------------------------------------------------
-.PHONY: demo test valgrind-test
+.PHONY: demo test faults valgrind-test
 demo:
 	bash test/demo.sh
 
 test:
 	bash test/run-all.sh
+
+# The fault, sweep and soak suites in their long form; see test/faults.sh.
+faults:
+	bash test/faults.sh
 
 # The regression suites again, with every backend under valgrind memcheck.
 valgrind-test:

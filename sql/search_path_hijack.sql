@@ -1,5 +1,6 @@
 -- A hostile schema first on the caller's search_path, ahead of pg_catalog,
--- cannot redirect redeem_promo: its table, functions and operator are never used.
+-- cannot redirect any promo function: its tables, functions and operators
+-- are never used.
 CREATE EXTENSION promo;
 INSERT INTO promo_codes (code, max_uses) VALUES ('SAFE', 2);
 
@@ -26,6 +27,23 @@ CREATE OPERATOR hostile.= (LEFTARG = text, RIGHTARG = text, FUNCTION = hostile.t
 CREATE FUNCTION hostile.int_lt(integer, integer) RETURNS boolean LANGUAGE plpgsql AS
   $$ BEGIN RAISE EXCEPTION 'hostile < called'; END $$;
 CREATE OPERATOR hostile.< (LEFTARG = integer, RIGHTARG = integer, FUNCTION = hostile.int_lt);
+CREATE TABLE hostile.promo_redemptions (LIKE public.promo_redemptions);
+CREATE FUNCTION hostile.trap_bool(anyelement, anyelement) RETURNS boolean LANGUAGE plpgsql AS
+  $$ BEGIN RAISE EXCEPTION 'hostile operator called'; END $$;
+CREATE FUNCTION hostile.trap_int(integer, integer) RETURNS integer LANGUAGE plpgsql AS
+  $$ BEGIN RAISE EXCEPTION 'hostile arithmetic called'; END $$;
+CREATE FUNCTION hostile.trap_ts(timestamptz, interval) RETURNS timestamptz LANGUAGE plpgsql AS
+  $$ BEGIN RAISE EXCEPTION 'hostile timestamp arithmetic called'; END $$;
+CREATE OPERATOR hostile.<> (LEFTARG = text, RIGHTARG = text, FUNCTION = hostile.trap_bool);
+CREATE OPERATOR hostile.= (LEFTARG = bigint, RIGHTARG = bigint, FUNCTION = hostile.trap_bool);
+CREATE OPERATOR hostile.>= (LEFTARG = integer, RIGHTARG = integer, FUNCTION = hostile.trap_bool);
+CREATE OPERATOR hostile.<= (LEFTARG = timestamptz, RIGHTARG = timestamptz, FUNCTION = hostile.trap_bool);
+CREATE OPERATOR hostile.+ (LEFTARG = integer, RIGHTARG = integer, FUNCTION = hostile.trap_int);
+CREATE OPERATOR hostile.- (LEFTARG = integer, RIGHTARG = integer, FUNCTION = hostile.trap_int);
+CREATE OPERATOR hostile.+ (LEFTARG = timestamptz, RIGHTARG = interval, FUNCTION = hostile.trap_ts);
+CREATE FUNCTION hostile.count(anyelement) RETURNS bigint LANGUAGE plpgsql AS
+  $$ BEGIN RAISE EXCEPTION 'hostile count called'; END $$;
+UPDATE public.promo_codes SET max_uses_per_customer = 1;
 
 SET search_path = hostile, pg_catalog, public;
 -- the traps are live for the caller
@@ -35,10 +53,23 @@ SELECT upper('a');
 SELECT status, promo_id, current_uses FROM public.redeem_promo(' safe ');
 SELECT status, promo_id, current_uses FROM public.redeem_promo('SAFE');
 SELECT status, promo_id, current_uses FROM public.redeem_promo('SAFE');
+-- every 1.1 function, on every path: customer limit, key, replay, hold, confirm, release, sweep
+INSERT INTO public.promo_codes (code, max_uses, max_uses_per_customer) VALUES ('LEDGER', 5, 1);
+SELECT status, current_uses FROM public.redeem_promo('ledger', customer_id => 'ann', idempotency_key => 'k1');
+SELECT status, replayed FROM public.redeem_promo('ledger', customer_id => 'ann', idempotency_key => 'k1');
+SELECT status FROM public.redeem_promo('ledger', customer_id => 'ann');
+SELECT status, redemption_state FROM public.redeem_promo('ledger', customer_id => 'bob', hold => '1 hour');
+SELECT public.confirm_promo(4), public.release_promo(3), public.release_promo(3);
+SELECT status FROM public.redeem_promo('ledger', customer_id => 'cy', hold => '1 minute');
+UPDATE public.promo_redemptions SET hold_expires_at = pg_catalog.now() OPERATOR(pg_catalog.-) interval '1 s'
+ WHERE id = 5;
+SELECT public.promo_reclaim_expired_holds();
 RESET search_path;
 
-SELECT id, code, current_uses FROM public.promo_codes;
+SELECT id, code, current_uses FROM public.promo_codes ORDER BY id;
+SELECT id, customer_id, idempotency_key, state FROM public.promo_redemptions ORDER BY id;
 SELECT id, code, current_uses FROM hostile.promo_codes;
+SELECT count(*) FROM hostile.promo_redemptions;
 
 DROP SCHEMA hostile CASCADE;
 DROP EXTENSION promo;

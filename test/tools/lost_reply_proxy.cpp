@@ -61,7 +61,8 @@ void relay(int client, int server_port, std::string marker) {
       ssize_t got = recv(server, buffer, sizeof buffer, 0);
       if (got <= 0) break;
       if (cut_next_reply) {
-        std::fprintf(stderr, "lost_reply_proxy: dropped %zd bytes of the answer and cut the connection\n", got);
+        std::fprintf(stderr, "lost_reply_proxy: dropped %zd bytes of the answer and cut the connection\n",
+                     got);
         break;
       }
       if (!send_all(client, buffer, got)) break;
@@ -86,7 +87,8 @@ int main(int argc, char **argv) {
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<uint16_t>(listen_port));
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (bind(listener, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 || listen(listener, 64) != 0) {
+  if (bind(listener, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 ||
+      listen(listener, 64) != 0) {
     std::perror("lost_reply_proxy: listen");
     return 1;
   }

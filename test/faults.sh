@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# make faults: the fault, sweep and soak suites in their long form.
+#   FAULT_ROUNDS (server crashes, default 10), SOAK_SECONDS (default 600),
+#   SWEEP_CALLS (default 50000), FAILOVER_SECONDS (default 60).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash test/packages.sh || exit 1
+make -s >/dev/null && make -s install >/dev/null || { echo "build failed"; exit 1; }
+source test/suites.sh
+run_suite "bad input sweep" bash test/input_sweep.sh "${SWEEP_CALLS:-50000}"
+run_suite "backend death" bash test/backend_death.sh
+run_suite "lost replies" bash test/lost_reply.sh
+run_suite "server crash" bash test/server_crash.sh "${FAULT_ROUNDS:-10}" 20
+run_suite "failover" bash test/failover.sh "${FAILOVER_SECONDS:-60}"
+run_suite "soak" bash test/soak.sh "${SOAK_SECONDS:-600}"
+finish_suites
