@@ -2,6 +2,7 @@
 #include <iostream>
 #include <pqxx/pqxx>
 
+#include "bench.hpp"
 #include "check.hpp"
 #include "load.hpp"
 #include "options.hpp"
@@ -22,6 +23,7 @@ int main(int argc, char **argv) {
       case Command::Confirm:
       case Command::Release: return run_confirm_or_release(*parsed.options);
       case Command::Load: return run_load(*parsed.options);
+      case Command::Bench: return run_bench(*parsed.options);
     }
   } catch (const pqxx::sql_error &error) {
     std::cerr << "promo-client: " << error.what() << "SQLSTATE " << error.sqlstate() << "\n";

@@ -25,7 +25,24 @@ std::optional<Command> command_named(const std::string &name) {
   if (name == "confirm") return Command::Confirm;
   if (name == "release") return Command::Release;
   if (name == "load") return Command::Load;
+  if (name == "bench") return Command::Bench;
   return std::nullopt;
+}
+
+// "1,16,100": positive whole numbers up to 10000.
+std::optional<std::vector<int>> parse_int_list(const std::string &text) {
+  std::vector<int> values;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    std::optional<int> value = parse_int(item, 1, 10000);
+    if (!value) return std::nullopt;
+    values.push_back(*value);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return values;
 }
 
 std::optional<long long> parse_id(const std::string &text) {
@@ -55,6 +72,15 @@ std::string usage(std::optional<Command> command) {
            "it is confirmed or the hold expires. With --key, --retries N retries up to N times\n"
            "after a lost connection: the retry returns the original redemption, never a second.\n"
            "Exit status: 0 redeemed, 3 refused (the row says why), 1 error.\n";
+  if (command == Command::Bench)
+    return "Usage: promo-client bench [--connections 1,16,100] [--codes 1000] [--seconds 5] [--pairs 3]\n"
+           "                          [--out DIR] [--dsn DSN] [--json]\n"
+           "Measures redemptions per second and latency (p50/p99/max) of three variants, run\n"
+           "in turn (A B C A B C ...) so that the machine's drift hits them alike: the seed's\n"
+           "plain UPDATE, the seed's UPDATE followed by the client's own ledger INSERT in one\n"
+           "transaction, and redeem_promo. Loads: hot (every session on one code) and spread\n"
+           "(--codes codes). Reports medians over --pairs runs and the ratios promo/seed;\n"
+           "writes DIR/bench.json and, with gnuplot, DIR/bench.png.\n";
   if (command == Command::Load)
     return "Usage: promo-client load [--connections N] [--duration SECONDS] [--codes N] [--max-uses N]\n"
            "                         [--ack-log FILE] [--reconnect] [--dsn DSN] [--json]\n"
@@ -77,6 +103,7 @@ std::string usage(std::optional<Command> command) {
          "  confirm  confirm a held redemption\n"
          "  release  give a redemption's use back\n"
          "  load     a mixed workload that records what was acknowledged\n"
+         "  bench    throughput and latency against the seed's plain UPDATE\n"
          "Without --dsn, libpq's PG* environment variables choose the server.\n"
          "'promo-client COMMAND --help' describes a command.\n";
 }
@@ -86,6 +113,7 @@ ParseResult parse_arguments(const std::vector<std::string> &arguments) {
   std::optional<Command> command;
   std::vector<std::string> positionals;
   bool help = false;
+  bool connection_list = false;
 
   for (size_t i = 0; i < arguments.size(); ++i) {
     const std::string &argument = arguments[i];
@@ -114,7 +142,21 @@ ParseResult parse_arguments(const std::vector<std::string> &arguments) {
       if (!text) return failure("--dsn needs a value");
       options.dsn = *text;
     } else if (argument == "--connections") {
-      problem = number(1, 10000, options.connections);
+      std::optional<std::string> text = value();
+      std::optional<std::vector<int>> counts = text ? parse_int_list(*text) : std::nullopt;
+      if (!counts)
+        return failure("--connections takes a whole number from 1 to 10000, or a list such as 1,16,100");
+      options.connections = counts->front();
+      options.bench.connection_counts = *counts;
+      connection_list = counts->size() > 1;
+    } else if (argument == "--seconds") {
+      problem = number(1, 3600, options.bench.seconds);
+    } else if (argument == "--pairs") {
+      problem = number(1, 100, options.bench.pairs);
+    } else if (argument == "--out") {
+      std::optional<std::string> text = value();
+      if (!text) return failure("--out needs a value");
+      options.bench.out = *text;
     } else if (argument == "--max-uses") {
       problem = number(0, std::numeric_limits<int>::max(), options.check.max_uses);
       options.load.max_uses = options.check.max_uses;
@@ -122,6 +164,7 @@ ParseResult parse_arguments(const std::vector<std::string> &arguments) {
       problem = number(1, 7 * 24 * 3600, options.load.duration_seconds);
     } else if (argument == "--codes") {
       problem = number(1, 1000000, options.load.codes);
+      options.bench.codes = options.load.codes;
     } else if (argument == "--retries") {
       problem = number(0, 100, options.redeem.retries);
     } else if (argument == "--reconnect") {
@@ -175,6 +218,8 @@ ParseResult parse_arguments(const std::vector<std::string> &arguments) {
   } else if (!positionals.empty()) {
     return failure("unexpected argument '" + positionals[0] + "'");
   }
+  if (options.command != Command::Bench && connection_list)
+    return failure("a list of --connections belongs to bench");
   return ParseResult{options, "", 0};
 }
 

@@ -7,7 +7,7 @@
 
 namespace promo_client {
 
-enum class Command { Check, Redeem, Confirm, Release, Load };
+enum class Command { Check, Redeem, Confirm, Release, Load, Bench };
 
 struct CheckOptions {
   int max_uses = 50;
@@ -32,6 +32,15 @@ struct LoadOptions {
   bool reconnect = false;  // ride through a server restart or failover
 };
 
+// bench: redeem_promo against the seed's plain UPDATE, interleaved.
+struct BenchOptions {
+  std::vector<int> connection_counts = {1, 16, 100};
+  int codes = 1000;                   // the spread load; the hot load is one code
+  int seconds = 5;                    // per run
+  int pairs = 3;                      // runs of each variant per point, interleaved
+  std::string out = "bench-results";  // bench.json and bench.png go here
+};
+
 // confirm and release take a redemption id.
 struct LedgerOptions {
   long long redemption_id = 0;
@@ -46,6 +55,7 @@ struct Options {
   RedeemOptions redeem;
   LedgerOptions ledger;
   LoadOptions load;
+  BenchOptions bench;
 };
 
 // What parsing produced: options to run, or a text to print and an exit code.

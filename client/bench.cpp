@@ -1,0 +1,270 @@
+#include "bench.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "bench_stats.hpp"
+#include "database.hpp"
+
+namespace promo_client {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+enum class Variant { Seed, SeedLedger, Promo };
+const Variant variants[] = {Variant::Seed, Variant::SeedLedger, Variant::Promo};
+
+const char *variant_name(Variant variant) {
+  switch (variant) {
+    case Variant::Seed: return "seed";
+    case Variant::SeedLedger: return "seed+ledger";
+    case Variant::Promo: return "promo";
+  }
+  return "?";
+}
+
+// The seed's tables: its plain UPDATE runs on these, with the seed's unique
+// index on code, and the like-for-like variant writes its own ledger row.
+const char *const seed_schema_sql =
+    "CREATE SCHEMA IF NOT EXISTS promo_bench;"
+    "CREATE TABLE IF NOT EXISTS promo_bench.seed_codes ("
+    "  id bigserial PRIMARY KEY, code text NOT NULL UNIQUE, max_uses integer,"
+    "  current_uses integer NOT NULL DEFAULT 0, is_active boolean NOT NULL DEFAULT true,"
+    "  valid_until timestamptz);"
+    "CREATE TABLE IF NOT EXISTS promo_bench.seed_ledger ("
+    "  id bigserial PRIMARY KEY, promo_id bigint NOT NULL REFERENCES promo_bench.seed_codes (id),"
+    "  customer_id text, redeemed_at timestamptz NOT NULL DEFAULT now());"
+    "CREATE INDEX IF NOT EXISTS seed_ledger_promo ON promo_bench.seed_ledger (promo_id, customer_id);";
+
+const char *const seed_update_sql =
+    "UPDATE promo_bench.seed_codes SET current_uses = current_uses + 1"
+    " WHERE code = $1 AND is_active AND (valid_until IS NULL OR valid_until > NOW())"
+    "   AND (max_uses IS NULL OR current_uses < max_uses)"
+    " RETURNING id, code, current_uses, max_uses, is_active";
+
+struct RunResult {
+  double tps = 0;
+  double p50_ms = 0, p99_ms = 0, max_ms = 0;
+};
+
+// One session of a run.
+class BenchSession {
+ public:
+  BenchSession(const std::string &dsn, const std::string &schema) : connection_(dsn) {
+    connection_.prepare("seed", seed_update_sql);
+    connection_.prepare("seed_ledger", "INSERT INTO promo_bench.seed_ledger (promo_id) VALUES ($1)");
+    connection_.prepare("promo", "SELECT * FROM " + schema + ".redeem_promo($1)");
+  }
+
+  // Redeems once; true if the redemption was granted.
+  bool redeem(Variant variant, const std::string &code) {
+    if (variant == Variant::Promo) {
+      pqxx::nontransaction call(connection_);
+      return call.exec_prepared("promo", code)[0]["redeemed"].as<bool>();
+    }
+    if (variant == Variant::Seed) {
+      pqxx::nontransaction call(connection_);
+      return !call.exec_prepared("seed", code).empty();
+    }
+    pqxx::work call(connection_);
+    pqxx::result row = call.exec_prepared("seed", code);
+    if (row.empty()) return false;
+    call.exec_prepared("seed_ledger", row[0][0].as<long long>());
+    call.commit();
+    return true;
+  }
+
+ private:
+  pqxx::connection connection_;
+};
+
+RunResult run_once(std::vector<std::unique_ptr<BenchSession>> &sessions, Variant variant,
+                   const std::vector<std::string> &codes, int seconds) {
+  std::atomic<bool> go{false}, stop{false};
+  std::vector<std::vector<double>> latencies(sessions.size());
+  std::vector<long> granted(sessions.size(), 0);
+  std::vector<std::string> failures(sessions.size());
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < sessions.size(); ++i) {
+    threads.emplace_back([&, i] {
+      std::mt19937 random(static_cast<unsigned>(i * 7919 + 1));
+      while (!go) std::this_thread::yield();
+      try {
+        while (!stop) {
+          const std::string &code = codes[codes.size() == 1 ? 0 : random() % codes.size()];
+          auto started = Clock::now();
+          if (sessions[i]->redeem(variant, code)) ++granted[i];
+          latencies[i].push_back(std::chrono::duration<double, std::milli>(Clock::now() - started).count());
+        }
+      } catch (const std::exception &error) {
+        failures[i] = error.what();
+      }
+    });
+  }
+  auto started = Clock::now();
+  go = true;
+  std::this_thread::sleep_for(std::chrono::seconds(seconds));  // the measured interval
+  stop = true;
+  for (std::thread &thread : threads) thread.join();
+  double elapsed = std::chrono::duration<double>(Clock::now() - started).count();
+  for (const std::string &failure : failures)
+    if (!failure.empty()) throw std::runtime_error(std::string(variant_name(variant)) + ": " + failure);
+
+  std::vector<double> all;
+  long total = 0;
+  for (size_t i = 0; i < sessions.size(); ++i) {
+    all.insert(all.end(), latencies[i].begin(), latencies[i].end());
+    total += granted[i];
+  }
+  RunResult result;
+  result.tps = total / elapsed;
+  result.p50_ms = quantile(all, 0.5);
+  result.p99_ms = quantile(all, 0.99);
+  result.max_ms = quantile(all, 1.0);
+  return result;
+}
+
+struct Point {
+  std::string load;
+  int connections;
+  std::map<Variant, std::vector<RunResult>> runs;
+
+  double median_of(Variant variant, double RunResult::*field) const {
+    std::vector<double> values;
+    for (const RunResult &run : runs.at(variant)) values.push_back(run.*field);
+    return median(values);
+  }
+};
+
+std::vector<std::string> create_codes(pqxx::connection &admin, const std::string &schema,
+                                      const std::string &prefix, int count) {
+  pqxx::work create(admin);
+  create.exec(seed_schema_sql);
+  const std::string insert = " (code, max_uses) SELECT $1 || g, 2147483647 FROM generate_series(1, $2) g";
+  create.exec_params("INSERT INTO promo_bench.seed_codes" + insert, prefix, count);
+  create.exec_params("INSERT INTO " + schema + ".promo_codes" + insert, prefix, count);
+  create.commit();
+  std::vector<std::string> codes;
+  for (int i = 1; i <= count; ++i) codes.push_back(prefix + std::to_string(i));
+  return codes;
+}
+
+void write_chart(const std::string &out, const std::vector<Point> &points) {
+  std::ofstream data(out + "/bench.dat");
+  data << "# connections";
+  for (const char *load : {"hot", "spread"})
+    for (Variant variant : variants) data << " " << load << ":" << variant_name(variant);
+  data << "\n";
+  std::map<int, std::map<std::string, const Point *>> by_connections;
+  for (const Point &point : points) by_connections[point.connections][point.load] = &point;
+  for (const auto &[connections, loads] : by_connections) {
+    data << connections;
+    for (const char *load : {"hot", "spread"})
+      for (Variant variant : variants)
+        data << " " << (loads.count(load) ? loads.at(load)->median_of(variant, &RunResult::tps) : 0);
+    data << "\n";
+  }
+  data.close();
+  std::ofstream script(out + "/bench.gnuplot");
+  script << "set terminal png size 900,560\nset output '" << out << "/bench.png'\n"
+         << "set title 'promo: granted redemptions per second (median of runs)'\n"
+         << "set xlabel 'connections'\nset ylabel 'redemptions per second'\nset logscale x\n"
+         << "set key outside right\nset grid\n"
+         << "plot for [i=2:7] '" << out << "/bench.dat' using 1:i with linespoints title columnhead(i)\n";
+  script.close();
+  if (std::system(("gnuplot '" + out + "/bench.gnuplot' 2>/dev/null").c_str()) != 0)
+    std::cerr << "promo-client: gnuplot is not installed; " << out << "/bench.png was not drawn\n";
+}
+
+}  // namespace
+
+int run_bench(const Options &options) {
+  const BenchOptions &bench = options.bench;
+  pqxx::connection admin(options.dsn);
+  const std::string schema = promo_schema(admin);
+  const std::string tag = std::to_string(getpid());
+  const std::vector<std::string> hot = create_codes(admin, schema, "BENCH-HOT-" + tag + "-", 1);
+  const std::vector<std::string> spread = create_codes(admin, schema, "BENCH-" + tag + "-", bench.codes);
+
+  std::vector<Point> points;
+  for (const char *load : {"hot", "spread"}) {
+    for (int connections : bench.connection_counts) {
+      std::vector<std::unique_ptr<BenchSession>> sessions;
+      for (int i = 0; i < connections; ++i)
+        sessions.push_back(std::make_unique<BenchSession>(options.dsn, schema));
+      Point point{load, connections, {}};
+      for (int pair = 0; pair < bench.pairs; ++pair) {
+        for (Variant variant : variants) {
+          point.runs[variant].push_back(
+              run_once(sessions, variant, std::string(load) == "hot" ? hot : spread, bench.seconds));
+          if (isatty(STDERR_FILENO))
+            std::cerr << "\r" << load << " " << connections << " conns, run " << pair + 1 << "/"
+                      << bench.pairs << " " << variant_name(variant) << "            " << std::flush;
+        }
+      }
+      points.push_back(point);
+    }
+  }
+  if (isatty(STDERR_FILENO)) std::cerr << "\r" << std::string(60, ' ') << "\r";
+
+  std::string mkdir = "mkdir -p '" + bench.out + "'";
+  if (std::system(mkdir.c_str()) != 0) throw std::runtime_error("cannot create " + bench.out);
+  std::ostringstream json;
+  json << "{\"seconds_per_run\":" << bench.seconds << ",\"pairs\":" << bench.pairs << ",\"points\":[";
+  std::cout << std::fixed << std::setprecision(2);
+  std::cout
+      << "load    conns  variant       tps median  [min .. max]       p50 ms  p99 ms  max ms   promo/this\n";
+  for (size_t p = 0; p < points.size(); ++p) {
+    const Point &point = points[p];
+    const double promo_tps = point.median_of(Variant::Promo, &RunResult::tps);
+    json << (p ? "," : "") << "{\"load\":\"" << point.load << "\",\"connections\":" << point.connections
+         << ",\"variants\":{";
+    bool first = true;
+    for (Variant variant : variants) {
+      std::vector<double> tps;
+      double max_ms = 0;
+      for (const RunResult &run : point.runs.at(variant)) {
+        tps.push_back(run.tps);
+        max_ms = std::max(max_ms, run.max_ms);
+      }
+      const double median_tps = median(tps);
+      const double ratio = median_tps > 0 ? promo_tps / median_tps : 0;
+      std::cout << std::left << std::setw(8) << point.load << std::setw(7) << point.connections
+                << std::setw(13) << variant_name(variant) << std::right << std::setw(10) << median_tps
+                << "  [" << std::setw(8) << *std::min_element(tps.begin(), tps.end()) << " .. "
+                << std::setw(8) << *std::max_element(tps.begin(), tps.end()) << "]  " << std::setw(7)
+                << point.median_of(variant, &RunResult::p50_ms) << " " << std::setw(7)
+                << point.median_of(variant, &RunResult::p99_ms) << " " << std::setw(7) << max_ms << "   "
+                << (variant == Variant::Promo ? std::string("") : std::to_string(ratio).substr(0, 4)) << "\n";
+      json << (first ? "" : ",") << "\"" << variant_name(variant) << "\":{\"tps\":[";
+      for (size_t i = 0; i < tps.size(); ++i) json << (i ? "," : "") << tps[i];
+      json << "],\"median_tps\":" << median_tps
+           << ",\"p50_ms\":" << point.median_of(variant, &RunResult::p50_ms)
+           << ",\"p99_ms\":" << point.median_of(variant, &RunResult::p99_ms) << ",\"max_ms\":" << max_ms
+           << ",\"promo_over_this\":" << ratio << "}";
+      first = false;
+    }
+    json << "}}";
+  }
+  json << "]}";
+  std::ofstream(bench.out + "/bench.json") << json.str() << "\n";
+  if (options.json) std::cout << json.str() << "\n";
+  write_chart(bench.out, points);
+  std::cout << "wrote " << bench.out << "/bench.json and " << bench.out << "/bench.png\n";
+  return 0;
+}
+
+}  // namespace promo_client
