@@ -57,12 +57,16 @@ install-client: client/promo-client
 	install -D -m 755 client/promo-client '$(DESTDIR)$(PREFIX)/bin/promo-client'
 
 # --- the two commands --------------------------------------------------------
-.PHONY: demo test faults valgrind-test
+.PHONY: demo test faults bench valgrind-test
 demo:
 	bash test/demo.sh
 
 test:
 	bash test/run-all.sh
+
+# The benchmark against the seed; see test/bench.sh.
+bench:
+	bash test/bench.sh
 
 # The fault, sweep and soak suites in their long form; see test/faults.sh.
 faults:

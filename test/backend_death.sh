@@ -54,6 +54,12 @@ run_case() {
   open_session dba 7
   echo "BEGIN; INSERT INTO promo_redemptions (promo_id, idempotency_key)
         SELECT id, 'order-1' FROM promo_codes WHERE code = 'VICTIM';" >&7
+  # The victim starts only once the DBA's row is in place, uncommitted.
+  for _ in $(seq 1 400); do
+    [[ $(psql -X -A -t -d promo_death -c "SELECT count(*) FROM pg_stat_activity
+          WHERE state = 'idle in transaction' AND query LIKE '%INSERT INTO promo_redemptions%'") == 1 ]] && break
+    sleep 0.05
+  done
   open_session victim 8
   echo "SELECT status FROM redeem_promo('VICTIM', idempotency_key => 'order-1');" >&8
   wait_until_mid_redemption || { echo "FAIL ($how): the victim never reached its ledger insert"; return 1; }
