@@ -1,6 +1,6 @@
--- ALTER EXTENSION promo UPDATE from 1.0 to 1.1 on a database full of codes
--- and counts: nothing lost, the ledger carries every earlier use, grants
--- carry over, and the result equals a fresh CREATE EXTENSION of 1.1.
+-- ALTER EXTENSION promo UPDATE from 1.0 to 1.1 to 1.2 on a database full of
+-- codes and counts: nothing lost, the ledger carries every earlier use, grants
+-- carry over, and the result equals a fresh CREATE EXTENSION of the newest.
 CREATE EXTENSION promo VERSION '1.0';
 CREATE ROLE promo_upgrade_app;
 GRANT USAGE ON SCHEMA public TO promo_upgrade_app;
@@ -46,8 +46,17 @@ UPDATE promo_codes SET max_uses_per_customer = 1 WHERE code = 'CODE-20';
 SELECT status FROM redeem_promo('CODE-20', customer_id => 'alice');
 SELECT enum_range(NULL::promo_status);
 
+-- 1.1 -> 1.2 moves the normalization into C; codes match as before.
+ALTER EXTENSION promo UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'promo';
+SELECT status, current_uses FROM redeem_promo(E'\t code-19 ');
+SELECT count(*) AS duplicates FROM (SELECT promo_normalize_code(code) FROM promo_codes GROUP BY 1 HAVING count(*) > 1) d;
+SET enable_seqscan = off;
+SELECT code FROM promo_codes WHERE promo_normalize_code(code) = promo_normalize_code(' code-7');
+RESET enable_seqscan;
+
 -- Both roads lead to the same catalog: compare the upgraded extension's
--- objects with those of a fresh CREATE EXTENSION promo (1.1).
+-- objects with those of a fresh CREATE EXTENSION promo (the newest version).
 CREATE SCHEMA upgrade_check;
 CREATE FUNCTION upgrade_check.catalog_signature() RETURNS SETOF text LANGUAGE sql AS $$
   WITH ext AS (SELECT oid, extconfig FROM pg_extension WHERE extname = 'promo'),

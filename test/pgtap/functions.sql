@@ -2,7 +2,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION promo;
-SELECT plan(23);
+SELECT plan(24);
 
 SELECT has_function('redeem_promo', ARRAY['text', 'text', 'text', 'interval'],
                     'redeem_promo(code, customer_id, idempotency_key, hold) exists');
@@ -41,8 +41,10 @@ SELECT is((SELECT count(*)::int FROM pg_depend d JOIN pg_proc p ON p.oid = d.obj
 SELECT is(promo_normalize_code(E' \tSummer25\n'), 'summer25', 'normalization trims and folds case');
 SELECT is((SELECT count(*)::int FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid
             WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'promo')
-              AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e' AND p.prolang = 13 AND NOT p.prosecdef),
-          0, 'every C function runs as its owner');
+              AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e' AND p.prolang = 13 AND NOT p.prosecdef
+              AND p.proname <> 'promo_normalize_code'),
+          0, 'every C function that touches data runs as its owner');
+SELECT function_lang_is('promo_normalize_code', ARRAY['text'], 'c', 'the normalization is C (1.2)');
 
 SELECT * FROM finish();
 ROLLBACK;
