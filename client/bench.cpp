@@ -164,7 +164,7 @@ std::vector<std::string> create_codes(pqxx::connection &admin, const std::string
 
 void write_chart(const std::string &out, const std::vector<Point> &points) {
   std::ofstream data(out + "/bench.dat");
-  data << "# connections";
+  data << "connections";
   for (const char *load : {"hot", "spread"})
     for (Variant variant : variants) data << " " << load << ":" << variant_name(variant);
   data << "\n";
@@ -182,7 +182,7 @@ void write_chart(const std::string &out, const std::vector<Point> &points) {
   script << "set terminal png size 900,560\nset output '" << out << "/bench.png'\n"
          << "set title 'promo: granted redemptions per second (median of runs)'\n"
          << "set xlabel 'connections'\nset ylabel 'redemptions per second'\nset logscale x\n"
-         << "set key outside right\nset grid\n"
+         << "set key outside right autotitle columnhead\nset grid\nset xrange [0.8:150]\n"
          << "plot for [i=2:7] '" << out << "/bench.dat' using 1:i with linespoints title columnhead(i)\n";
   script.close();
   if (std::system(("gnuplot '" + out + "/bench.gnuplot' 2>/dev/null").c_str()) != 0)
