@@ -17,10 +17,15 @@ createdb promo_lost && psql -X -q -d promo_lost -c "CREATE EXTENSION promo" \
 proxy_port=$((PGPORT + 1))
 through_proxy="host=127.0.0.1 port=$proxy_port dbname=promo_lost user=postgres"
 start_proxy() {
-  kill $proxy_pid 2>/dev/null
+  # The previous proxy must be gone before the next one listens on its port.
+  [[ -n $proxy_pid ]] && { kill $proxy_pid 2>/dev/null; wait $proxy_pid 2>/dev/null; }
   test/tools/lost_reply_proxy "$proxy_port" "$PGPORT" redeem_promo 2>>"$PROMO_SERVER_DIR/proxy.log" &
   proxy_pid=$!
-  until psql -X -q -d "$through_proxy" -c "SELECT 1" >/dev/null 2>&1; do sleep 0.05; done
+  for _ in $(seq 1 200); do
+    psql -X -q -d "$through_proxy" -c "SELECT 1" >/dev/null 2>&1 && return 0
+    sleep 0.05
+  done
+  echo "FAIL: the proxy does not answer"; cat "$PROMO_SERVER_DIR/proxy.log"; exit 1
 }
 ledger() {
   psql -X -A -t -d promo_lost -c "SELECT c.current_uses || ' uses; ledger ids ' || coalesce(string_agg(r.id::text, ','), 'none')

@@ -4,11 +4,12 @@ passed=0
 failed=0
 failures=()
 
+# A suite that hangs fails after SUITE_TIMEOUT seconds instead of stalling the run.
 run_suite() {
   local name=$1 started=$SECONDS
   shift
   echo "=== $name"
-  if "$@"; then
+  if timeout --kill-after=30 "${SUITE_TIMEOUT:-1200}" "$@"; then
     passed=$((passed + 1))
   else
     failed=$((failed + 1))

@@ -87,8 +87,16 @@ int main(int argc, char **argv) {
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<uint16_t>(listen_port));
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (bind(listener, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 ||
-      listen(listener, 64) != 0) {
+  // The port may still be held for a moment by a proxy that is exiting.
+  for (int attempt = 1; bind(listener, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0;
+       ++attempt) {
+    if (attempt == 100) {
+      std::perror("lost_reply_proxy: bind");
+      return 1;
+    }
+    usleep(50 * 1000);
+  }
+  if (listen(listener, 64) != 0) {
     std::perror("lost_reply_proxy: listen");
     return 1;
   }
