@@ -65,6 +65,7 @@ RoundResult run_round(const Options &options, const std::string &schema, bool ha
   RoundResult result;
   result.connections = options.connections;
   result.max_uses = check.max_uses;
+  const bool hot = check.slots > 1;
   const std::string tag = unique_tag() + "-" + std::to_string(round_number);
   const std::string code = "CHECK-" + tag;
   const std::string application = "promo-check-" + tag;
@@ -75,7 +76,8 @@ RoundResult run_round(const Options &options, const std::string &schema, bool ha
     pqxx::work create(admin);
     promo_id = create
                    .exec_params(
-                       "INSERT INTO " + schema + ".promo_codes (code, max_uses) VALUES ($1, $2) RETURNING id",
+                       "INSERT INTO " + schema + ".promo_codes (code, max_uses" + (hot ? ", slots" : "") +
+                           ") VALUES ($1, $2" + (hot ? ", " + std::to_string(check.slots) : "") + ") RETURNING id",
                        code, check.max_uses)[0][0]
                    .as<long long>();
     create.commit();
@@ -138,9 +140,10 @@ RoundResult run_round(const Options &options, const std::string &schema, bool ha
   }
 
   pqxx::work finish(admin);
-  result.final_current_uses =
-      finish.exec_params("SELECT current_uses FROM " + schema + ".promo_codes WHERE id = $1", promo_id)[0][0]
-          .as<int>();
+  // A hot code's usage is its counter plus its slots' uses.
+  const std::string usage = hot ? "SELECT uses FROM " + schema + ".promo_code_usage WHERE promo_id = $1"
+                                : "SELECT current_uses FROM " + schema + ".promo_codes WHERE id = $1";
+  result.final_current_uses = finish.exec_params(usage, promo_id)[0][0].as<int>();
   if (has_ledger) {
     result.ledger_live_rows = finish
                                   .exec_params("SELECT count(*) FROM " + schema +

@@ -57,11 +57,12 @@ std::optional<long long> parse_id(const std::string &text) {
 
 std::string usage(std::optional<Command> command) {
   if (command == Command::Check)
-    return "Usage: promo-client check [--connections N] [--max-uses N] [--rounds N]\n"
+    return "Usage: promo-client check [--connections N] [--max-uses N] [--rounds N] [--slots N]\n"
            "                          [--wait-seconds N] [--dsn DSN] [--json]\n"
            "Creates a code with max_uses, makes --connections sessions wait on its row lock\n"
            "at once (proved from pg_stat_activity), releases them together and verifies that\n"
            "exactly max_uses succeeded. Defaults: 100 connections, max_uses 50, 1 round.\n"
+           "--slots N makes the code hot (promo 1.3): its uses spread over N slot rows.\n"
            "The server needs connections + 2 free connection slots.\n";
   if (command == Command::Redeem)
     return "Usage: promo-client redeem CODE [--customer ID] [--key KEY] [--hold DURATION]\n"
@@ -160,6 +161,8 @@ ParseResult parse_arguments(const std::vector<std::string> &arguments) {
     } else if (argument == "--max-uses") {
       problem = number(0, std::numeric_limits<int>::max(), options.check.max_uses);
       options.load.max_uses = options.check.max_uses;
+    } else if (argument == "--slots") {
+      problem = number(1, 64, options.check.slots);
     } else if (argument == "--duration") {
       problem = number(1, 7 * 24 * 3600, options.load.duration_seconds);
     } else if (argument == "--codes") {

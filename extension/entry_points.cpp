@@ -23,6 +23,10 @@ PG_FUNCTION_INFO_V1(redeem_promo_v1_1);
 PG_FUNCTION_INFO_V1(confirm_promo);
 PG_FUNCTION_INFO_V1(release_promo);
 PG_FUNCTION_INFO_V1(promo_reclaim_expired_holds);
+PG_FUNCTION_INFO_V1(redeem_promo_v1_3);
+PG_FUNCTION_INFO_V1(confirm_promo_v1_3);
+PG_FUNCTION_INFO_V1(release_promo_v1_3);
+PG_FUNCTION_INFO_V1(promo_reclaim_expired_holds_v1_3);
 }
 
 namespace promo {
@@ -97,13 +101,13 @@ Datum redeem_promo_v1_0_body(FunctionCallInfo fcinfo) {
   return redemption_datum(fcinfo, redemption);
 }
 
-// redeem_promo(code, customer_id, idempotency_key, hold) on the 1.1 schema.
-Datum redeem_promo_v1_1_body(FunctionCallInfo fcinfo) {
+// redeem_promo(code, customer_id, idempotency_key, hold) on the 1.1 or 1.3 schema.
+Datum redeem_promo_ledger_body(FunctionCallInfo fcinfo, Schema schema) {
   LedgerRequest request{code_argument(fcinfo), identifier_argument(fcinfo, 1, "customer_id"),
                         identifier_argument(fcinfo, 2, "idempotency_key"), hold_argument(fcinfo, 3)};
   SpiSession spi(function_schema(fcinfo));
   inject_debug_fault();
-  Redemption redemption = redeem_with_ledger(spi, request, reveal_reasons());
+  Redemption redemption = redeem_with_ledger(spi, request, reveal_reasons(), schema);
   spi.finish();
   return redemption_datum(fcinfo, redemption);
 }
@@ -116,6 +120,21 @@ Datum with_spi(FunctionCallInfo fcinfo, Action &&action) {
   return result;
 }
 
+Datum confirm_body(FunctionCallInfo fcinfo, Schema schema) {
+  int64_t id = redemption_id_argument(fcinfo);
+  return with_spi(fcinfo, [&](SpiSession &spi) { return BoolGetDatum(confirm_redemption(spi, id, schema)); });
+}
+
+Datum release_body(FunctionCallInfo fcinfo, Schema schema) {
+  int64_t id = redemption_id_argument(fcinfo);
+  return with_spi(fcinfo, [&](SpiSession &spi) { return BoolGetDatum(release_redemption(spi, id, schema)); });
+}
+
+Datum reclaim_body(FunctionCallInfo fcinfo, Schema schema) {
+  return with_spi(fcinfo,
+                  [&](SpiSession &spi) { return Int32GetDatum(reclaim_all_expired_holds(spi, schema)); });
+}
+
 }  // namespace
 }  // namespace promo
 
@@ -126,36 +145,39 @@ Datum redeem_promo(PG_FUNCTION_ARGS) {
   return promo::cpp_boundary([&] { return promo::redeem_promo_v1_0_body(fcinfo); });
 }
 
-// redeem_promo(code, customer_id, idempotency_key, hold) RETURNS promo_redemption -- from 1.1
+// redeem_promo(code, customer_id, idempotency_key, hold) RETURNS promo_redemption -- 1.1 and 1.2
 Datum redeem_promo_v1_1(PG_FUNCTION_ARGS) {
-  return promo::cpp_boundary([&] { return promo::redeem_promo_v1_1_body(fcinfo); });
+  return promo::cpp_boundary([&] { return promo::redeem_promo_ledger_body(fcinfo, promo::Schema::V1_1); });
 }
 
-// confirm_promo(redemption_id bigint) RETURNS boolean
+// confirm_promo(redemption_id bigint) RETURNS boolean -- 1.1 and 1.2
 Datum confirm_promo(PG_FUNCTION_ARGS) {
-  return promo::cpp_boundary([&] {
-    int64_t id = promo::redemption_id_argument(fcinfo);
-    return promo::with_spi(fcinfo, [&](promo::SpiSession &spi) {
-      return BoolGetDatum(promo::confirm_redemption(spi, id));
-    });
-  });
+  return promo::cpp_boundary([&] { return promo::confirm_body(fcinfo, promo::Schema::V1_1); });
 }
 
-// release_promo(redemption_id bigint) RETURNS boolean
+// release_promo(redemption_id bigint) RETURNS boolean -- 1.1 and 1.2
 Datum release_promo(PG_FUNCTION_ARGS) {
-  return promo::cpp_boundary([&] {
-    int64_t id = promo::redemption_id_argument(fcinfo);
-    return promo::with_spi(fcinfo, [&](promo::SpiSession &spi) {
-      return BoolGetDatum(promo::release_redemption(spi, id));
-    });
-  });
+  return promo::cpp_boundary([&] { return promo::release_body(fcinfo, promo::Schema::V1_1); });
 }
 
-// promo_reclaim_expired_holds() RETURNS integer
+// promo_reclaim_expired_holds() RETURNS integer -- 1.1 and 1.2
 Datum promo_reclaim_expired_holds(PG_FUNCTION_ARGS) {
-  return promo::cpp_boundary([&] {
-    return promo::with_spi(fcinfo, [&](promo::SpiSession &spi) {
-      return Int32GetDatum(promo::reclaim_all_expired_holds(spi));
-    });
-  });
+  return promo::cpp_boundary([&] { return promo::reclaim_body(fcinfo, promo::Schema::V1_1); });
+}
+
+// The same four on the 1.3 schema, which knows hot codes.
+Datum redeem_promo_v1_3(PG_FUNCTION_ARGS) {
+  return promo::cpp_boundary([&] { return promo::redeem_promo_ledger_body(fcinfo, promo::Schema::V1_3); });
+}
+
+Datum confirm_promo_v1_3(PG_FUNCTION_ARGS) {
+  return promo::cpp_boundary([&] { return promo::confirm_body(fcinfo, promo::Schema::V1_3); });
+}
+
+Datum release_promo_v1_3(PG_FUNCTION_ARGS) {
+  return promo::cpp_boundary([&] { return promo::release_body(fcinfo, promo::Schema::V1_3); });
+}
+
+Datum promo_reclaim_expired_holds_v1_3(PG_FUNCTION_ARGS) {
+  return promo::cpp_boundary([&] { return promo::reclaim_body(fcinfo, promo::Schema::V1_3); });
 }

@@ -2,29 +2,13 @@
 
 #include <stdexcept>
 
+#include "code_lock.hpp"
 #include "error_bridge.hpp"
+#include "hot_redemption.hpp"
 
 namespace promo {
 
 namespace {
-
-// The code row as LedgerLockCode / LedgerLockCodeById return it, locked.
-struct LockedCode {
-  CodeRow row;
-  std::optional<Status> refusal;  // inactive, not_yet_valid, expired, exhausted
-  std::optional<int32_t> max_uses_per_customer;
-};
-
-LockedCode read_locked_code(const SpiSession &spi) {
-  return LockedCode{read_code_row(spi), status_from_reason(spi.text_value(0, 5)), spi.int4_value(0, 6)};
-}
-
-LockedCode relock_by_id(SpiSession &spi, int64_t promo_id) {
-  const Datum args[] = {Int64GetDatum(promo_id)};
-  if (spi.run(Statement::LedgerLockCodeById, args, nullptr) != 1)
-    throw std::runtime_error("locked code row vanished");
-  return read_locked_code(spi);
-}
 
 // Columns 0-4 code row, 5 redemption id, 6 state, 7 hold_expires_at.
 Redemption redeemed_from_result(const SpiSession &spi) {
@@ -39,12 +23,13 @@ Datum datum_or_null(const std::optional<TextArgument> &argument, char &null_flag
 
 // Without a key, and unless a customer limit must be checked, the guarded
 // UPDATE and its ledger row are one statement and one row lock.
-std::optional<Redemption> try_fast_path(SpiSession &spi, const LedgerRequest &request) {
+std::optional<Redemption> try_fast_path(SpiSession &spi, const LedgerRequest &request, Schema schema) {
   char nulls[] = "   ";
   const Datum args[] = {request.code, datum_or_null(request.customer, nulls[1]),
                         request.hold.value_or(Datum(0))};
   nulls[2] = request.hold ? ' ' : 'n';
-  if (spi.run(Statement::LedgerRedeemByCode, args, nulls) != 1) return std::nullopt;
+  Statement statement = schema == Schema::V1_3 ? Statement::SlottedRedeemByCode : Statement::LedgerRedeemByCode;
+  if (spi.run(statement, args, nulls) != 1) return std::nullopt;
   return redeemed_from_result(spi);
 }
 
@@ -53,41 +38,34 @@ bool same_customer(const std::optional<std::string> &recorded, const std::option
   return *recorded == given->text;
 }
 
-// An idempotency replay: the redemption the key already names, if any.
-std::optional<Redemption> replay(SpiSession &spi, LockedCode &locked, const LedgerRequest &request) {
-  char nulls[] = "  ";
-  const Datum args[] = {Int64GetDatum(locked.row.id), request.key->datum};
-  if (spi.run(Statement::LedgerFindKey, args, nulls) == 0) return std::nullopt;
-  if (!same_customer(spi.text_value(0, 1), request.customer))
-    throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
-                   "idempotency key already names a redemption of this code for another customer",
-                   "A retry must pass the same customer_id as the call it repeats; a new redemption needs a "
-                   "new key.");
-  if (spi.bool_value(0, 4).value()) {  // an expired hold: reclaimed on the way
-    reclaim_expired_holds_of(spi, locked.row.id);
-    locked = relock_by_id(spi, locked.row.id);
-    spi.run(Statement::LedgerFindKey, args, nulls);
-  }
-  LedgerEntry entry{spi.int8_value(0, 0).value(), spi.text_value(0, 2).value(), spi.int8_value(0, 3), true};
-  Status status = entry.state == "released" ? Status::Released : Status::Redeemed;
-  return Redemption{status, locked.row, entry};
-}
-
 bool customer_at_limit(SpiSession &spi, const LockedCode &locked, const LedgerRequest &request) {
   const Datum args[] = {Int64GetDatum(locked.row.id), request.customer->datum};
   spi.run(Statement::LedgerCustomerLiveUses, args, nullptr);
   return spi.int4_value(0, 0).value() >= *locked.max_uses_per_customer;
 }
 
+std::optional<LockedCode> lock_for_redemption(SpiSession &spi, const LedgerRequest &request, Schema schema) {
+  if (schema == Schema::V1_3) return lock_code(spi, request.code);
+  const Datum code_args[] = {request.code};
+  if (spi.run(Statement::LedgerLockCode, code_args, nullptr) == 0) return std::nullopt;
+  return read_locked_code(spi);
+}
+
 // Everything that needs the code row locked first: replays, customer limits,
 // reclaiming expired holds, and the reason for a refusal.
-Redemption decide_under_lock(SpiSession &spi, const LedgerRequest &request, bool reveal_reasons) {
-  const Datum code_args[] = {request.code};
-  if (spi.run(Statement::LedgerLockCode, code_args, nullptr) == 0) return Redemption{};
-  LockedCode locked = read_locked_code(spi);
+Redemption decide_under_lock(SpiSession &spi, const LedgerRequest &request, bool reveal_reasons, Schema schema) {
+  std::optional<LockedCode> found = lock_for_redemption(spi, request, schema);
+  if (!found) return Redemption{};
+  if (found->slots > 1) return redeem_hot(spi, request, *found, reveal_reasons);
+  LockedCode locked = *found;
 
-  if (request.key)
-    if (std::optional<Redemption> replayed = replay(spi, locked, request)) return *replayed;
+  if (request.key) {
+    auto reclaim = [&](LockedCode &code) {
+      reclaim_expired_holds_of(spi, code.row.id);
+      code = relock_by_id(spi, code.row.id);
+    };
+    if (std::optional<Redemption> replayed = replay(spi, locked, request, reclaim)) return *replayed;
+  }
 
   auto refuse = [&](Status status) {
     return reveal_reasons ? Redemption{status, locked.row, std::nullopt} : Redemption{};
@@ -123,16 +101,35 @@ Redemption decide_under_lock(SpiSession &spi, const LedgerRequest &request, bool
 
 }  // namespace
 
+std::optional<Redemption> replay(SpiSession &spi, LockedCode &locked, const LedgerRequest &request,
+                                 const std::function<void(LockedCode &)> &reclaim) {
+  char nulls[] = "  ";
+  const Datum args[] = {Int64GetDatum(locked.row.id), request.key->datum};
+  if (spi.run(Statement::LedgerFindKey, args, nulls) == 0) return std::nullopt;
+  if (!same_customer(spi.text_value(0, 1), request.customer))
+    throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
+                   "idempotency key already names a redemption of this code for another customer",
+                   "A retry must pass the same customer_id as the call it repeats; a new redemption needs a "
+                   "new key.");
+  if (spi.bool_value(0, 4).value()) {  // an expired hold: reclaimed on the way
+    reclaim(locked);
+    spi.run(Statement::LedgerFindKey, args, nulls);
+  }
+  LedgerEntry entry{spi.int8_value(0, 0).value(), spi.text_value(0, 2).value(), spi.int8_value(0, 3), true};
+  Status status = entry.state == "released" ? Status::Released : Status::Redeemed;
+  return Redemption{status, locked.row, entry};
+}
+
 int reclaim_expired_holds_of(SpiSession &spi, int64_t promo_id) {
   const Datum args[] = {Int64GetDatum(promo_id)};
   spi.run(Statement::LedgerReclaimHolds, args, nullptr);
   return spi.int4_value(0, 0).value();
 }
 
-Redemption redeem_with_ledger(SpiSession &spi, const LedgerRequest &request, bool reveal_reasons) {
+Redemption redeem_with_ledger(SpiSession &spi, const LedgerRequest &request, bool reveal_reasons, Schema schema) {
   if (!request.key)
-    if (std::optional<Redemption> redeemed = try_fast_path(spi, request)) return *redeemed;
-  return decide_under_lock(spi, request, reveal_reasons);
+    if (std::optional<Redemption> redeemed = try_fast_path(spi, request, schema)) return *redeemed;
+  return decide_under_lock(spi, request, reveal_reasons, schema);
 }
 
 }  // namespace promo

@@ -2,6 +2,7 @@
 // idempotency keys and holds.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -22,7 +23,18 @@ struct LedgerRequest {
   std::optional<Datum> hold;             // interval, validated
 };
 
-Redemption redeem_with_ledger(SpiSession &spi, const LedgerRequest &request, bool reveal_reasons);
+// The schema the calling SQL function belongs to: 1.1 and 1.2 share one.
+enum class Schema { V1_1, V1_3 };
+
+Redemption redeem_with_ledger(SpiSession &spi, const LedgerRequest &request, bool reveal_reasons, Schema schema);
+
+struct LockedCode;
+
+// An idempotency replay on a locked code: the redemption the key already
+// names, if any. An expired hold it names is reclaimed on the way (reclaim
+// releases the code's expired holds and refreshes `locked`).
+std::optional<Redemption> replay(SpiSession &spi, LockedCode &locked, const LedgerRequest &request,
+                                 const std::function<void(LockedCode &)> &reclaim);
 
 // Releases the locked code's expired holds; returns how many.
 int reclaim_expired_holds_of(SpiSession &spi, int64_t promo_id);

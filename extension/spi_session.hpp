@@ -32,6 +32,9 @@ class SpiSession {
   // Rows the last statement returned or changed.
   uint64_t processed() const { return processed_; }
 
+  // Columns of the last statement's result rows.
+  int columns() const;
+
   std::optional<std::string> text_value(uint64_t row, int column) const;
   std::optional<int64_t> int8_value(uint64_t row, int column) const;
   std::optional<int32_t> int4_value(uint64_t row, int column) const;

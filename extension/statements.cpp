@@ -148,6 +148,139 @@ std::vector<StatementText> build_texts() {
        " ORDER BY promo_id",
        0,
        {}});
+
+  // Version 1.3. The fast path leaves hot codes alone: their uses live in slots.
+  set(Statement::SlottedRedeemByCode,
+      {with_ledger_row(increment + " WHERE" + code_matches_arg1 + " AND" + redeemable +
+                           " AND slots OPERATOR(pg_catalog.=) 1"
+                           " AND (max_uses_per_customer IS NULL OR $2::text IS NULL)",
+                       "$2", "NULL", "$3::interval"),
+       3,
+       {TEXTOID, TEXTOID, INTERVALOID}});
+  const std::string by_code = " FROM @extschema@.promo_codes WHERE" + code_matches_arg1;
+  const std::string by_id = " FROM @extschema@.promo_codes WHERE id OPERATOR(pg_catalog.=) $1";
+  set(Statement::SlottedPeekCode, {"SELECT id, slots" + by_code, 1, {TEXTOID}});
+  set(Statement::SlottedPeekCodeById, {"SELECT id, slots" + by_id, 1, {INT8OID}});
+  const std::string slotted_columns = "SELECT" + locked_code_columns + ", slots";
+  set(Statement::SlottedLockCode, {slotted_columns + by_code + " FOR NO KEY UPDATE", 1, {TEXTOID}});
+  set(Statement::SlottedLockCodeById, {slotted_columns + by_id + " FOR NO KEY UPDATE", 1, {INT8OID}});
+  set(Statement::HotShareCode, {slotted_columns + by_code + " FOR SHARE", 1, {TEXTOID}});
+  set(Statement::HotShareCodeById, {slotted_columns + by_id + " FOR SHARE", 1, {INT8OID}});
+
+  // $1 code id, $2 key / customer. A hash collision only serializes two
+  // callers that need not wait for each other.
+  set(Statement::HotLockKey,
+      {"SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('key:' OPERATOR(pg_catalog.||) $2, $1))",
+       2,
+       {INT8OID, TEXTOID}});
+  set(Statement::HotLockCustomer,
+      {"SELECT pg_catalog.pg_advisory_xact_lock("
+       "pg_catalog.hashtextextended('customer:' OPERATOR(pg_catalog.||) $2, $1))",
+       2,
+       {INT8OID, TEXTOID}});
+
+  const std::string slots_table = " @extschema@.promo_code_slots";
+  const std::string take_use =
+      " SET uses = s.uses OPERATOR(pg_catalog.+) 1, remaining = s.remaining OPERATOR(pg_catalog.-) 1";
+  const std::string has_stock = " (remaining IS NULL OR remaining OPERATOR(pg_catalog.>) 0)";
+  // $1 code id, $2 preferred slot, $3 slots. Skips slots that others hold,
+  // trying the preferred one first and the rest in turn. Returns the slot.
+  set(Statement::HotTakeFreeSlot,
+      {"UPDATE" + slots_table + " s" + take_use +
+           " WHERE promo_id OPERATOR(pg_catalog.=) $1 AND slot OPERATOR(pg_catalog.=)"
+           "  (SELECT slot FROM" + slots_table +  // a scalar subquery: runs once
+           "    WHERE promo_id OPERATOR(pg_catalog.=) $1 AND" + has_stock +
+           "    ORDER BY (slot OPERATOR(pg_catalog.+) $3 OPERATOR(pg_catalog.-) $2) OPERATOR(pg_catalog.%) $3"
+           "    LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED)"
+           " RETURNING slot",
+       3,
+       {INT8OID, INT4OID, INT4OID}});
+  // $1 code id, $2 preferred slot, $3 slots. Waits for the lock of the first
+  // slot with stock (as of the statement's start) from the preferred one on,
+  // then takes a use if one is still left.
+  set(Statement::HotWaitForSlot,
+      {"UPDATE" + slots_table + " s" + take_use +
+           " WHERE promo_id OPERATOR(pg_catalog.=) $1 AND" + has_stock +
+           "   AND slot OPERATOR(pg_catalog.=) (SELECT slot FROM" + slots_table +
+           "        WHERE promo_id OPERATOR(pg_catalog.=) $1 AND" + has_stock +
+           "        ORDER BY (slot OPERATOR(pg_catalog.+) $3 OPERATOR(pg_catalog.-) $2) OPERATOR(pg_catalog.%) $3"
+           "        LIMIT 1)"
+           " RETURNING slot",
+       3,
+       {INT8OID, INT4OID, INT4OID}});
+  // $1 code id, $2 slot. Takes a use if one is left.
+  set(Statement::HotTakeSlot,
+      {"UPDATE" + slots_table + " s" + take_use +
+           " WHERE promo_id OPERATOR(pg_catalog.=) $1 AND slot OPERATOR(pg_catalog.=) $2 AND" + has_stock +
+           " RETURNING slot",
+       2,
+       {INT8OID, INT4OID}});
+  // $1 code id. Returns slot, whether it has stock.
+  set(Statement::HotLockSlots,
+      {"SELECT slot," + has_stock + " FROM" + slots_table +
+           " WHERE promo_id OPERATOR(pg_catalog.=) $1 ORDER BY slot FOR NO KEY UPDATE",
+       1,
+       {INT8OID}});
+  // $1 code id, $2 customer, $3 key, $4 hold, $5 slot. Returns the
+  // redemption id, state, expiry, and the uses counted in the code's slots.
+  set(Statement::HotInsertLedger,
+      {"WITH ledger_row AS ("
+       " INSERT INTO @extschema@.promo_redemptions"
+       "   (promo_id, customer_id, idempotency_key, state, hold_expires_at, slot)"
+       " VALUES ($1, $2, $3, CASE WHEN $4::interval IS NULL THEN 'redeemed' ELSE 'held' END,"
+       "         pg_catalog.now() OPERATOR(pg_catalog.+) $4::interval, $5)"
+       " RETURNING id, state, hold_expires_at)"
+       " SELECT id, state, hold_expires_at, (SELECT COALESCE(pg_catalog.sum(uses), 0)::integer"
+       "   FROM" + slots_table + " WHERE promo_id OPERATOR(pg_catalog.=) $1)"
+       "   FROM ledger_row",
+       5,
+       {INT8OID, TEXTOID, TEXTOID, INTERVALOID, INT4OID}});
+  set(Statement::HotSlotUses,
+      {"SELECT COALESCE(pg_catalog.sum(uses), 0)::integer FROM" + slots_table +
+           " WHERE promo_id OPERATOR(pg_catalog.=) $1",
+       1,
+       {INT8OID}});
+  // $1 code id, $2 slots; the caller holds every slot's lock. Each expired
+  // hold goes back to its slot. Returns how many.
+  set(Statement::HotReclaimHolds,
+      {"WITH reclaimed AS ("
+       " UPDATE @extschema@.promo_redemptions"
+       "    SET state = 'released', released_at = pg_catalog.now()"
+       "  WHERE promo_id OPERATOR(pg_catalog.=) $1 AND state OPERATOR(pg_catalog.=) 'held'"
+       "    AND hold_expires_at OPERATOR(pg_catalog.<=) pg_catalog.now()"
+       " RETURNING COALESCE(slot, 0) OPERATOR(pg_catalog.%) $2 AS slot),"
+       " per_slot AS (SELECT slot, pg_catalog.count(*)::integer AS n FROM reclaimed GROUP BY slot),"
+       " given_back AS ("
+       " UPDATE" + slots_table + " s SET uses = s.uses OPERATOR(pg_catalog.-) per_slot.n,"
+       "        remaining = s.remaining OPERATOR(pg_catalog.+) per_slot.n"
+       "   FROM per_slot WHERE s.promo_id OPERATOR(pg_catalog.=) $1 AND s.slot OPERATOR(pg_catalog.=) per_slot.slot"
+       " RETURNING 1)"
+       " SELECT COALESCE(pg_catalog.sum(n), 0)::integer FROM per_slot",
+       2,
+       {INT8OID, INT4OID}});
+  // $1 redemption id, $2 code id, $3 slots. Locked before the ledger row, the
+  // order every hot path keeps: code row, slots, ledger rows.
+  set(Statement::HotLockSlotOf,
+      {"SELECT slot FROM" + slots_table +
+           " WHERE promo_id OPERATOR(pg_catalog.=) $2 AND slot OPERATOR(pg_catalog.=)"
+           "  (SELECT COALESCE(slot, 0) OPERATOR(pg_catalog.%) $3"
+           "     FROM @extschema@.promo_redemptions WHERE id OPERATOR(pg_catalog.=) $1)"
+           " FOR NO KEY UPDATE",
+       3,
+       {INT8OID, INT8OID, INT4OID}});
+  // $1 redemption id, $2 slots.
+  set(Statement::HotRelease,
+      {"WITH released AS ("
+       " UPDATE @extschema@.promo_redemptions SET state = 'released', released_at = pg_catalog.now()"
+       "  WHERE id OPERATOR(pg_catalog.=) $1 AND state OPERATOR(pg_catalog.<>) 'released'"
+       " RETURNING promo_id, COALESCE(slot, 0) OPERATOR(pg_catalog.%) $2 AS slot)"
+       " UPDATE" + slots_table + " s SET uses = s.uses OPERATOR(pg_catalog.-) 1,"
+       "        remaining = s.remaining OPERATOR(pg_catalog.+) 1"
+       "   FROM released WHERE s.promo_id OPERATOR(pg_catalog.=) released.promo_id"
+       "    AND s.slot OPERATOR(pg_catalog.=) released.slot"
+       " RETURNING s.promo_id",
+       2,
+       {INT8OID, INT4OID}});
   return texts;
 }
 

@@ -25,13 +25,32 @@ enum class Statement {
   LedgerConfirm,             // makes a live hold a redemption
   LedgerRelease,             // gives a redemption's use back
   LedgerCodesWithExpiredHolds,
+  // Version 1.3 schema: hot codes (slots > 1) beside the counter.
+  SlottedRedeemByCode,    // the 1.1 fast path, for codes with one slot only
+  SlottedPeekCode,        // a code's id and slots, unlocked: which lock to take
+  SlottedPeekCodeById,    // the same, by id
+  SlottedLockCode,        // the 1.1 lock (FOR NO KEY UPDATE) with slots as column 7
+  SlottedLockCodeById,    // the same, by id
+  HotShareCode,           // the same columns under FOR SHARE: hot redemptions share the row
+  HotShareCodeById,       // the same, by id
+  HotLockKey,             // transaction advisory lock on (code, idempotency key)
+  HotLockCustomer,        // transaction advisory lock on (code, customer)
+  HotTakeFreeSlot,        // takes a use from the first unlocked slot with stock, from a preferred one on
+  HotWaitForSlot,         // takes a use from the nearest slot with stock, waiting for its lock
+  HotTakeSlot,            // takes a use from one slot (locked by the caller)
+  HotLockSlots,           // locks every slot of a code, in slot order
+  HotInsertLedger,        // the ledger row of a hot redemption, and the slots' uses
+  HotSlotUses,            // the uses counted in a code's slots
+  HotReclaimHolds,        // releases expired holds of a code whose slots the caller locked
+  HotLockSlotOf,          // locks the slot a redemption gives back to
+  HotRelease,             // gives a hot redemption's use back to its slot
   Count
 };
 
 struct StatementText {
   std::string sql;
   int arg_count;
-  Oid arg_types[4];
+  Oid arg_types[5];
 };
 
 const StatementText &statement_text(Statement statement);
