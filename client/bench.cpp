@@ -150,29 +150,53 @@ struct Point {
 };
 
 std::vector<std::string> create_codes(pqxx::connection &admin, const std::string &schema,
-                                      const std::string &prefix, int count) {
+                                      const std::string &prefix, int count, int slots = 1) {
   pqxx::work create(admin);
   create.exec(seed_schema_sql);
   const std::string insert = " (code, max_uses) SELECT $1 || g, 2147483647 FROM generate_series(1, $2) g";
   create.exec_params("INSERT INTO promo_bench.seed_codes" + insert, prefix, count);
   create.exec_params("INSERT INTO " + schema + ".promo_codes" + insert, prefix, count);
+  if (slots > 1)
+    create.exec_params("UPDATE " + schema + ".promo_codes SET slots = $2 WHERE starts_with(code, $1)", prefix,
+                       slots);
   create.commit();
   std::vector<std::string> codes;
   for (int i = 1; i <= count; ++i) codes.push_back(prefix + std::to_string(i));
   return codes;
 }
 
+const std::vector<std::string> &codes_of(const std::string &load, const std::vector<std::string> &hot,
+                                         const std::vector<std::string> &spread,
+                                         const std::vector<std::string> &hot_slots) {
+  return load == "hot" ? hot : load == "spread" ? spread : hot_slots;
+}
+
+// Hot mode against spread codes and against the seed on one hot row.
+void print_hot_mode_ratios(const std::vector<Point> &points) {
+  std::map<int, std::map<std::string, const Point *>> by_connections;
+  for (const Point &point : points) by_connections[point.connections][point.load] = &point;
+  for (const auto &[connections, loads] : by_connections) {
+    if (!loads.count("hot-slots") || !loads.count("spread") || !loads.count("hot")) continue;
+    const double hot_mode = loads.at("hot-slots")->median_of(Variant::Promo, &RunResult::tps);
+    const double spread = loads.at("spread")->median_of(Variant::Promo, &RunResult::tps);
+    const double seed_hot = loads.at("hot")->median_of(Variant::Seed, &RunResult::tps);
+    std::cout << "hot mode, " << connections << " conns: " << hot_mode << " granted/s = "
+              << (spread > 0 ? hot_mode / spread : 0) << " x promo on spread codes, "
+              << (seed_hot > 0 ? hot_mode / seed_hot : 0) << " x the seed's UPDATE on the hot code\n";
+  }
+}
+
 void write_chart(const std::string &out, const std::vector<Point> &points) {
   std::ofstream data(out + "/bench.dat");
   data << "connections";
-  for (const char *load : {"hot", "spread"})
+  for (const char *load : {"hot", "spread", "hot-slots"})
     for (Variant variant : variants) data << " " << load << ":" << variant_name(variant);
   data << "\n";
   std::map<int, std::map<std::string, const Point *>> by_connections;
   for (const Point &point : points) by_connections[point.connections][point.load] = &point;
   for (const auto &[connections, loads] : by_connections) {
     data << connections;
-    for (const char *load : {"hot", "spread"})
+    for (const char *load : {"hot", "spread", "hot-slots"})
       for (Variant variant : variants)
         data << " " << (loads.count(load) ? loads.at(load)->median_of(variant, &RunResult::tps) : 0);
     data << "\n";
@@ -183,7 +207,8 @@ void write_chart(const std::string &out, const std::vector<Point> &points) {
          << "set title 'promo: granted redemptions per second (median of runs)'\n"
          << "set xlabel 'connections'\nset ylabel 'redemptions per second'\nset logscale x\n"
          << "set key outside right autotitle columnhead\nset grid\nset xrange [0.8:150]\n"
-         << "plot for [i=2:7] '" << out << "/bench.dat' using 1:i with linespoints title columnhead(i)\n";
+         << "plot for [i=2:7] '" << out << "/bench.dat' using 1:i with linespoints title columnhead(i), '' using "
+            "1:10 with linespoints title columnhead(10)\n";
   script.close();
   if (std::system(("gnuplot '" + out + "/bench.gnuplot' 2>/dev/null").c_str()) != 0)
     std::cerr << "promo-client: gnuplot is not installed; " << out << "/bench.png was not drawn\n";
@@ -198,9 +223,15 @@ int run_bench(const Options &options) {
   const std::string tag = std::to_string(getpid());
   const std::vector<std::string> hot = create_codes(admin, schema, "BENCH-HOT-" + tag + "-", 1);
   const std::vector<std::string> spread = create_codes(admin, schema, "BENCH-" + tag + "-", bench.codes);
+  std::vector<const char *> loads = {"hot", "spread"};
+  // Hot mode: one code whose uses are spread over slots (the seed's side of
+  // this load is again one plain row).
+  const std::vector<std::string> hot_slots =
+      bench.slots > 1 ? create_codes(admin, schema, "BENCH-HOTSLOTS-" + tag + "-", 1, bench.slots) : hot;
+  if (bench.slots > 1) loads.push_back("hot-slots");
 
   std::vector<Point> points;
-  for (const char *load : {"hot", "spread"}) {
+  for (const char *load : loads) {
     for (int connections : bench.connection_counts) {
       std::vector<std::unique_ptr<BenchSession>> sessions;
       for (int i = 0; i < connections; ++i)
@@ -209,7 +240,7 @@ int run_bench(const Options &options) {
       for (int pair = 0; pair < bench.pairs; ++pair) {
         for (Variant variant : variants) {
           point.runs[variant].push_back(
-              run_once(sessions, variant, std::string(load) == "hot" ? hot : spread, bench.seconds));
+              run_once(sessions, variant, codes_of(load, hot, spread, hot_slots), bench.seconds));
           if (isatty(STDERR_FILENO))
             std::cerr << "\r" << load << " " << connections << " conns, run " << pair + 1 << "/"
                       << bench.pairs << " " << variant_name(variant) << "            " << std::flush;
@@ -260,6 +291,7 @@ int run_bench(const Options &options) {
     json << "}}";
   }
   json << "]}";
+  print_hot_mode_ratios(points);
   std::ofstream(bench.out + "/bench.json") << json.str() << "\n";
   if (options.json) std::cout << json.str() << "\n";
   write_chart(bench.out, points);

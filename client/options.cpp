@@ -75,17 +75,19 @@ std::string usage(std::optional<Command> command) {
            "Exit status: 0 redeemed, 3 refused (the row says why), 1 error.\n";
   if (command == Command::Bench)
     return "Usage: promo-client bench [--connections 1,16,100] [--codes 1000] [--seconds 5] [--pairs 3]\n"
-           "                          [--out DIR] [--dsn DSN] [--json]\n"
+           "                          [--slots N] [--out DIR] [--dsn DSN] [--json]\n"
            "Measures redemptions per second and latency (p50/p99/max) of three variants, run\n"
            "in turn (A B C A B C ...) so that the machine's drift hits them alike: the seed's\n"
            "plain UPDATE, the seed's UPDATE followed by the client's own ledger INSERT in one\n"
            "transaction, and redeem_promo. Loads: hot (every session on one code) and spread\n"
-           "(--codes codes). Reports medians over --pairs runs and the ratios promo/seed;\n"
+           "(--codes codes), and with --slots N hot-slots (one code in hot mode, N slots).\n"
+           "Reports medians over --pairs runs and the ratios promo/seed;\n"
            "writes DIR/bench.json and, with gnuplot, DIR/bench.png.\n";
   if (command == Command::Load)
     return "Usage: promo-client load [--connections N] [--duration SECONDS] [--codes N] [--max-uses N]\n"
-           "                         [--ack-log FILE] [--reconnect] [--dsn DSN] [--json]\n"
-           "Runs a mixed workload on --codes fresh codes (max_uses --max-uses, 3 per customer):\n"
+           "                         [--slots N] [--ack-log FILE] [--reconnect] [--dsn DSN] [--json]\n"
+           "Runs a mixed workload on --codes fresh codes (max_uses --max-uses, 3 per customer;\n"
+           "with --slots, every other code is hot with N slots):\n"
            "redemptions with customers, keyed redemptions and their replays, holds, confirms,\n"
            "releases and sweeps. --ack-log records every change the server acknowledged;\n"
            "--reconnect keeps sessions going through a restart or failover. Reports counts,\n"
@@ -163,6 +165,7 @@ ParseResult parse_arguments(const std::vector<std::string> &arguments) {
       options.load.max_uses = options.check.max_uses;
     } else if (argument == "--slots") {
       problem = number(1, 64, options.check.slots);
+      options.bench.slots = options.check.slots;
     } else if (argument == "--duration") {
       problem = number(1, 7 * 24 * 3600, options.load.duration_seconds);
     } else if (argument == "--codes") {

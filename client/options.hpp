@@ -39,6 +39,7 @@ struct BenchOptions {
   int codes = 1000;                   // the spread load; the hot load is one code
   int seconds = 5;                    // per run
   int pairs = 3;                      // runs of each variant per point, interleaved
+  int slots = 1;                      // more than 1: also a hot-mode load, one code with these slots
   std::string out = "bench-results";  // bench.json and bench.png go here
 };
 

@@ -13,7 +13,7 @@ Verdict judge(const RoundResult &round) {
 
   expect(round.waiting_at_once == round.connections,
          "only " + std::to_string(round.waiting_at_once) + " of " + std::to_string(round.connections) +
-             " sessions were seen waiting on the row lock at once");
+             " sessions were seen waiting on the code's lock at once");
   expect(round.errors.empty(), std::to_string(round.errors.size()) + " redemptions failed with an error" +
                                    (round.errors.empty() ? "" : ": " + round.errors.front()));
   expect(round.other_statuses == 0,

@@ -11,7 +11,7 @@ namespace promo_client {
 struct RoundResult {
   int connections = 0;
   int max_uses = 0;
-  int waiting_at_once = 0;  // sessions seen waiting on the code's row lock together
+  int waiting_at_once = 0;  // sessions seen waiting on the code's lock together
   int succeeded = 0;        // status redeemed
   int rejected = 0;         // status exhausted
   int other_statuses = 0;   // any other status: always wrong here

@@ -7,20 +7,21 @@ namespace promo {
 namespace {
 
 struct LockStatements {
-  Statement peek, exclusive, shared;
+  Statement peek, exclusive;
 };
 
-// The slots seen unlocked choose the lock; the locked row has the last word.
-// A code that stopped being hot meanwhile is locked again exclusively (a
-// lock upgrade, which can only deadlock with another such upgrade: 40P01,
-// retryable, nothing changed). A code that became hot is served under the
-// stronger lock already held.
+// The slots seen unlocked choose the lock. A hot code is read after its
+// advisory lock is shared, so a change committed before is seen, and one in
+// progress waits for this call; a code that stopped being hot meanwhile gets
+// the row lock. A code that became hot meanwhile is served under the row
+// lock, which is stronger.
 std::optional<LockedCode> lock_with(SpiSession &spi, const LockStatements &statements, Datum key) {
   const Datum args[] = {key};
   if (spi.run(statements.peek, args, nullptr) == 0) return std::nullopt;
-  bool hot = spi.int4_value(0, 1).value() > 1;
-  if (hot) {
-    if (spi.run(statements.shared, args, nullptr) == 0) return std::nullopt;
+  if (spi.int4_value(0, 1).value() > 1) {
+    const Datum id_args[] = {Int64GetDatum(spi.int8_value(0, 0).value())};
+    spi.run(Statement::HotShareCode, id_args, nullptr);
+    if (spi.run(Statement::HotReadCodeById, id_args, nullptr) == 0) return std::nullopt;
     LockedCode locked = read_locked_code(spi);
     if (locked.slots > 1) return locked;
   }
@@ -44,13 +45,11 @@ LockedCode relock_by_id(SpiSession &spi, int64_t promo_id) {
 }
 
 std::optional<LockedCode> lock_code(SpiSession &spi, Datum code) {
-  return lock_with(spi, {Statement::SlottedPeekCode, Statement::SlottedLockCode, Statement::HotShareCode}, code);
+  return lock_with(spi, {Statement::SlottedPeekCode, Statement::SlottedLockCode}, code);
 }
 
 std::optional<LockedCode> lock_code_by_id(SpiSession &spi, int64_t promo_id) {
-  return lock_with(spi,
-                   {Statement::SlottedPeekCodeById, Statement::SlottedLockCodeById, Statement::HotShareCodeById},
-                   Int64GetDatum(promo_id));
+  return lock_with(spi, {Statement::SlottedPeekCodeById, Statement::SlottedLockCodeById}, Int64GetDatum(promo_id));
 }
 
 }  // namespace promo

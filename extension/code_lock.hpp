@@ -1,7 +1,9 @@
-// Locking a code row before deciding anything about it. A code with one slot
-// is locked FOR NO KEY UPDATE (its counter is the lock everyone queues on); a
-// hot code is locked FOR SHARE, which its redemptions hold together and which
-// keeps out whatever changes the row itself: deactivation, re-spreading slots.
+// Locking a code before deciding anything about it. A code with one slot has
+// its row locked FOR NO KEY UPDATE (its counter is the lock everyone queues
+// on). A hot code's redemptions share its advisory lock instead, which every
+// change of the code row (deactivation, re-spreading slots, deletion) takes
+// exclusively, by trigger: a row lock shared by a hundred transactions would
+// cost a new MultiXact and a WAL record per redemption.
 #pragma once
 
 #include <cstdint>

@@ -36,23 +36,31 @@ std::optional<int32_t> take_slot(SpiSession &spi, Statement statement, const Dat
   return spi.int4_value(0, 0).value();
 }
 
+// Locks a slot with `choose` (HotTakeFreeSlot or HotWaitForSlot), then takes a use from it.
+std::optional<int32_t> choose_and_take(SpiSession &spi, Statement choose, const Datum *choose_args) {
+  std::optional<int32_t> slot = take_slot(spi, choose, choose_args);
+  if (!slot) return std::nullopt;
+  const Datum args[] = {choose_args[0], Int32GetDatum(*slot)};
+  return take_slot(spi, Statement::HotTakeSlot, args);
+}
+
 // The slot a use was taken from; empty only when, with every slot locked in
 // order and expired holds reclaimed, none has a use left.
 //
-// A row lock stays taken even when the row, once its lock is granted, no
-// longer qualifies (a slot emptied meanwhile). So the two quick attempts run
-// in subtransactions and give such locks back when they fail: a transaction
-// then waits for a slot only while holding no other slot, or, certifying,
-// holding only lower ones. No cycle of waits can form.
+// A lock stays taken even when the slot, once it is granted, has no use left
+// (emptied meanwhile). So the two quick attempts run in subtransactions and
+// give such locks back when they fail: a transaction then waits for a slot
+// only while holding no other slot, or, certifying, holding only lower ones.
+// No cycle of waits can form.
 std::optional<int32_t> take_use(SpiSession &spi, const LockedCode &locked) {
   const int64_t promo_id = locked.row.id;
   const int32_t preferred = preferred_slot(locked.slots);
   // 1. The first slot nobody holds that has stock, from the preferred one on.
   const Datum free_args[] = {Int64GetDatum(promo_id), Int32GetDatum(preferred), Int32GetDatum(locked.slots)};
-  if (auto slot = in_subtransaction([&] { return take_slot(spi, Statement::HotTakeFreeSlot, free_args); }))
+  if (auto slot = in_subtransaction([&] { return choose_and_take(spi, Statement::HotTakeFreeSlot, free_args); }))
     return slot;
-  // 2. All are held or empty: queue on the nearest slot with stock.
-  if (auto slot = in_subtransaction([&] { return take_slot(spi, Statement::HotWaitForSlot, free_args); }))
+  // 2. All are held or empty: queue for the nearest slot with stock.
+  if (auto slot = in_subtransaction([&] { return choose_and_take(spi, Statement::HotWaitForSlot, free_args); }))
     return slot;
   // 3. None: certify, holding every slot, that none has a use left.
   for (bool reclaimed = false;; reclaimed = true) {

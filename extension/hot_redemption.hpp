@@ -6,10 +6,10 @@
 //   slot locked in slot order and none left, after reclaiming expired holds;
 // - idempotency keys and customer limits: a transaction advisory lock per
 //   (code, key) and per (code, customer), taken before any slot;
-// - deactivation and re-spreading: the code row is shared (FOR SHARE) by hot
-//   redemptions, and an UPDATE of it waits for them;
-// - no deadlock: locks are taken code row, advisory, slots (in slot order when
-//   more than one), ledger rows, by every path.
+// - deactivation, re-spreading, deletion: hot redemptions share the code's
+//   advisory lock, which a trigger on every such change takes exclusively;
+// - no deadlock: locks are taken code, key, customer, slots (in slot order
+//   when more than one), ledger rows, by every path.
 #pragma once
 
 #include <cstdint>
@@ -19,7 +19,7 @@
 
 namespace promo {
 
-// Redeems a use of a hot code whose row the caller holds FOR SHARE (or stronger).
+// Redeems a use of a hot code the caller has locked (lock_code).
 Redemption redeem_hot(SpiSession &spi, const LedgerRequest &request, const LockedCode &locked,
                       bool reveal_reasons);
 

@@ -8,6 +8,8 @@ ALTER TABLE promo_codes ADD COLUMN slots integer NOT NULL DEFAULT 1
   CONSTRAINT promo_codes_slots_range CHECK (slots BETWEEN 1 AND 64);
 -- The slot a hot redemption took, so a release or a reclaim gives it back there.
 ALTER TABLE promo_redemptions ADD COLUMN slot integer;
+-- Replaced by the trigger promo_codes_keep_redeemed below.
+ALTER TABLE promo_redemptions DROP CONSTRAINT promo_redemptions_promo_id_fkey;
 
 -- A hot code's escrow: each slot owns part of the remaining uses (NULL when the
 -- code has no cap) and counts the uses taken through it. The code's usage is
@@ -57,6 +59,36 @@ CREATE TRIGGER promo_codes_spread_slots_on_update BEFORE UPDATE OF slots, max_us
   FOR EACH ROW WHEN (NEW.slots IS DISTINCT FROM OLD.slots OR NEW.max_uses IS DISTINCT FROM OLD.max_uses
 )
   EXECUTE FUNCTION promo_spread_slots();
+
+-- A hot code's redemptions share its advisory lock instead of locking its
+-- row; a change that matters to them takes the lock exclusively, and so waits
+-- for the ones in flight. Deleting a code that has redemptions is refused:
+-- this replaces a foreign key, whose check would lock a hot code's row on
+-- every redemption.
+CREATE FUNCTION promo_hot_code_guard() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  IF OLD.slots OPERATOR(pg_catalog.>) 1
+     OR TG_OP OPERATOR(pg_catalog.=) 'UPDATE' AND NEW.slots OPERATOR(pg_catalog.>) 1 THEN
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('code', OLD.id));
+  END IF;
+  IF TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN
+    IF EXISTS (SELECT 1 FROM @extschema@.promo_redemptions WHERE promo_id OPERATOR(pg_catalog.=) OLD.id) THEN
+      RAISE EXCEPTION 'promo code "%" has redemptions and cannot be deleted', OLD.code
+        USING ERRCODE = 'foreign_key_violation', HINT = 'Deactivate it instead: is_active = false.';
+    END IF;
+    RETURN OLD;
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER promo_codes_hot_guard
+  BEFORE UPDATE OF is_active, valid_from, valid_until, max_uses, max_uses_per_customer, slots ON promo_codes
+  FOR EACH ROW WHEN (OLD.slots > 1 OR NEW.slots > 1) EXECUTE FUNCTION promo_hot_code_guard();
+CREATE TRIGGER promo_codes_keep_redeemed BEFORE DELETE ON promo_codes
+  FOR EACH ROW EXECUTE FUNCTION promo_hot_code_guard();
 
 -- Every code's usage: for a hot code, current_uses plus its slots' uses.
 CREATE VIEW promo_code_usage AS
@@ -120,5 +152,6 @@ SET search_path = pg_catalog, pg_temp;
 REVOKE ALL ON FUNCTION create_promo(text, integer, integer, timestamptz, timestamptz, integer, boolean)
   FROM PUBLIC;
 REVOKE ALL ON FUNCTION promo_spread_slots() FROM PUBLIC;
+REVOKE ALL ON FUNCTION promo_hot_code_guard() FROM PUBLIC;
 REVOKE ALL ON TABLE promo_code_slots FROM PUBLIC;
 REVOKE ALL ON TABLE promo_code_usage FROM PUBLIC;

@@ -164,8 +164,10 @@ std::vector<StatementText> build_texts() {
   const std::string slotted_columns = "SELECT" + locked_code_columns + ", slots";
   set(Statement::SlottedLockCode, {slotted_columns + by_code + " FOR NO KEY UPDATE", 1, {TEXTOID}});
   set(Statement::SlottedLockCodeById, {slotted_columns + by_id + " FOR NO KEY UPDATE", 1, {INT8OID}});
-  set(Statement::HotShareCode, {slotted_columns + by_code + " FOR SHARE", 1, {TEXTOID}});
-  set(Statement::HotShareCodeById, {slotted_columns + by_id + " FOR SHARE", 1, {INT8OID}});
+  // $1 code id. The same key as promo_hot_code_lock() in the install script.
+  set(Statement::HotShareCode,
+      {"SELECT pg_catalog.pg_advisory_xact_lock_shared(pg_catalog.hashtextextended('code', $1))", 1, {INT8OID}});
+  set(Statement::HotReadCodeById, {slotted_columns + by_id, 1, {INT8OID}});
 
   // $1 code id, $2 key / customer. A hash collision only serializes two
   // callers that need not wait for each other.
@@ -183,29 +185,27 @@ std::vector<StatementText> build_texts() {
   const std::string take_use =
       " SET uses = s.uses OPERATOR(pg_catalog.+) 1, remaining = s.remaining OPERATOR(pg_catalog.-) 1";
   const std::string has_stock = " (remaining IS NULL OR remaining OPERATOR(pg_catalog.>) 0)";
-  // $1 code id, $2 preferred slot, $3 slots. Skips slots that others hold,
-  // trying the preferred one first and the rest in turn. Returns the slot.
+  // Redemptions queue for a slot on an advisory lock per slot rather than on
+  // its row: the lock manager hands a released lock to the next in line,
+  // where a row lock wakes every waiter to race for it. The row lock still
+  // guards the count; the advisory lock only orders the redemptions.
+  const std::string slot_lock_key =
+      "pg_catalog.hashtextextended('slot', $1) OPERATOR(pg_catalog.#) slot::bigint";
+  const std::string slots_with_stock_in_turn =
+      "SELECT slot FROM" + slots_table + " WHERE promo_id OPERATOR(pg_catalog.=) $1 AND" + has_stock +
+      " ORDER BY (slot OPERATOR(pg_catalog.+) $3 OPERATOR(pg_catalog.-) $2) OPERATOR(pg_catalog.%) $3";
+  // $1 code id, $2 preferred slot, $3 slots. The first slot with stock, from
+  // the preferred one on, whose lock nobody holds; locks it.
   set(Statement::HotTakeFreeSlot,
-      {"UPDATE" + slots_table + " s" + take_use +
-           " WHERE promo_id OPERATOR(pg_catalog.=) $1 AND slot OPERATOR(pg_catalog.=)"
-           "  (SELECT slot FROM" + slots_table +  // a scalar subquery: runs once
-           "    WHERE promo_id OPERATOR(pg_catalog.=) $1 AND" + has_stock +
-           "    ORDER BY (slot OPERATOR(pg_catalog.+) $3 OPERATOR(pg_catalog.-) $2) OPERATOR(pg_catalog.%) $3"
-           "    LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED)"
-           " RETURNING slot",
+      {"SELECT slot FROM (" + slots_with_stock_in_turn + " OFFSET 0) in_turn"  // OFFSET 0: try in this order
+       " WHERE pg_catalog.pg_try_advisory_xact_lock(" + slot_lock_key + ") LIMIT 1",
        3,
        {INT8OID, INT4OID, INT4OID}});
-  // $1 code id, $2 preferred slot, $3 slots. Waits for the lock of the first
-  // slot with stock (as of the statement's start) from the preferred one on,
-  // then takes a use if one is still left.
+  // $1 code id, $2 preferred slot, $3 slots. The first slot with stock, from
+  // the preferred one on; waits for its lock.
   set(Statement::HotWaitForSlot,
-      {"UPDATE" + slots_table + " s" + take_use +
-           " WHERE promo_id OPERATOR(pg_catalog.=) $1 AND" + has_stock +
-           "   AND slot OPERATOR(pg_catalog.=) (SELECT slot FROM" + slots_table +
-           "        WHERE promo_id OPERATOR(pg_catalog.=) $1 AND" + has_stock +
-           "        ORDER BY (slot OPERATOR(pg_catalog.+) $3 OPERATOR(pg_catalog.-) $2) OPERATOR(pg_catalog.%) $3"
-           "        LIMIT 1)"
-           " RETURNING slot",
+      {"SELECT slot, pg_catalog.pg_advisory_xact_lock(" + slot_lock_key + ") FROM (" + slots_with_stock_in_turn +
+           " LIMIT 1) nearest",
        3,
        {INT8OID, INT4OID, INT4OID}});
   // $1 code id, $2 slot. Takes a use if one is left.

@@ -31,13 +31,13 @@ enum class Statement {
   SlottedPeekCodeById,    // the same, by id
   SlottedLockCode,        // the 1.1 lock (FOR NO KEY UPDATE) with slots as column 7
   SlottedLockCodeById,    // the same, by id
-  HotShareCode,           // the same columns under FOR SHARE: hot redemptions share the row
-  HotShareCodeById,       // the same, by id
+  HotShareCode,           // shares a hot code's advisory lock (its changes take it exclusively)
+  HotReadCodeById,        // the SlottedLockCode columns, read under that shared lock
   HotLockKey,             // transaction advisory lock on (code, idempotency key)
   HotLockCustomer,        // transaction advisory lock on (code, customer)
-  HotTakeFreeSlot,        // takes a use from the first unlocked slot with stock, from a preferred one on
-  HotWaitForSlot,         // takes a use from the nearest slot with stock, waiting for its lock
-  HotTakeSlot,            // takes a use from one slot (locked by the caller)
+  HotTakeFreeSlot,        // locks the first free slot with stock, from a preferred one on
+  HotWaitForSlot,         // waits for the lock of the nearest slot with stock
+  HotTakeSlot,            // takes a use from a slot, if it has one
   HotLockSlots,           // locks every slot of a code, in slot order
   HotInsertLedger,        // the ledger row of a hot redemption, and the slots' uses
   HotSlotUses,            // the uses counted in a code's slots

@@ -5,7 +5,7 @@ CREATE EXTENSION promo;
 INSERT INTO promo_codes (code, max_uses) VALUES ('SAFE', 2);
 
 CREATE SCHEMA hostile;
-CREATE TABLE hostile.promo_codes (LIKE public.promo_codes);
+CREATE TABLE hostile.promo_codes (LIKE public.promo_codes INCLUDING DEFAULTS);
 INSERT INTO hostile.promo_codes (id, code, max_uses, current_uses, is_active, created_at)
   VALUES (999, 'SAFE', 1000, 0, true, now());
 
@@ -41,6 +41,19 @@ CREATE OPERATOR hostile.<= (LEFTARG = timestamptz, RIGHTARG = timestamptz, FUNCT
 CREATE OPERATOR hostile.+ (LEFTARG = integer, RIGHTARG = integer, FUNCTION = hostile.trap_int);
 CREATE OPERATOR hostile.- (LEFTARG = integer, RIGHTARG = integer, FUNCTION = hostile.trap_int);
 CREATE OPERATOR hostile.+ (LEFTARG = timestamptz, RIGHTARG = interval, FUNCTION = hostile.trap_ts);
+CREATE FUNCTION hostile.trap_bigint(bigint, bigint) RETURNS bigint LANGUAGE plpgsql AS
+  $$ BEGIN RAISE EXCEPTION 'hostile bigint operator called'; END $$;
+CREATE FUNCTION hostile.trap_text(text, text) RETURNS text LANGUAGE plpgsql AS
+  $$ BEGIN RAISE EXCEPTION 'hostile concatenation called'; END $$;
+CREATE OPERATOR hostile.# (LEFTARG = bigint, RIGHTARG = bigint, FUNCTION = hostile.trap_bigint);
+CREATE OPERATOR hostile.% (LEFTARG = integer, RIGHTARG = integer, FUNCTION = hostile.trap_int);
+CREATE OPERATOR hostile./ (LEFTARG = integer, RIGHTARG = integer, FUNCTION = hostile.trap_int);
+CREATE OPERATOR hostile.|| (LEFTARG = text, RIGHTARG = text, FUNCTION = hostile.trap_text);
+CREATE FUNCTION hostile.hashtextextended(text, bigint) RETURNS bigint LANGUAGE plpgsql AS
+  $$ BEGIN RAISE EXCEPTION 'hostile hash called'; END $$;
+CREATE FUNCTION hostile.sum(integer) RETURNS bigint LANGUAGE plpgsql AS
+  $$ BEGIN RAISE EXCEPTION 'hostile sum called'; END $$;
+CREATE TABLE hostile.promo_code_slots (LIKE public.promo_code_slots INCLUDING DEFAULTS);
 CREATE FUNCTION hostile.count(anyelement) RETURNS bigint LANGUAGE plpgsql AS
   $$ BEGIN RAISE EXCEPTION 'hostile count called'; END $$;
 UPDATE public.promo_codes SET max_uses_per_customer = 1;
@@ -64,7 +77,23 @@ SELECT status FROM public.redeem_promo('ledger', customer_id => 'cy', hold => '1
 UPDATE public.promo_redemptions SET hold_expires_at = pg_catalog.now() OPERATOR(pg_catalog.-) interval '1 s'
  WHERE id = 5;
 SELECT public.promo_reclaim_expired_holds();
+-- the 1.3 hot paths, and creating and spreading a code
+SELECT public.create_promo('HOT', max_uses => 3, max_uses_per_customer => 1, slots => 2);
+SELECT status, current_uses FROM public.redeem_promo('hot', customer_id => 'ann', idempotency_key => 'h1');
+SELECT status, replayed FROM public.redeem_promo('hot', customer_id => 'ann', idempotency_key => 'h1');
+SELECT status FROM public.redeem_promo('hot', customer_id => 'ann');
+SELECT status, redemption_state FROM public.redeem_promo('hot', customer_id => 'bob', hold => '1 minute');
+SELECT status FROM public.redeem_promo('hot');
+SELECT status FROM public.redeem_promo('hot');
+SELECT public.release_promo(7), public.release_promo(7);
+SELECT status FROM public.redeem_promo('hot', customer_id => 'cy', hold => '1 minute');
+UPDATE public.promo_redemptions SET hold_expires_at = pg_catalog.now() OPERATOR(pg_catalog.-) interval '1 s'
+ WHERE id = 9;
+SELECT public.confirm_promo(9), public.promo_reclaim_expired_holds();
+UPDATE public.promo_codes SET slots = 3 WHERE code OPERATOR(pg_catalog.=) 'HOT';
 RESET search_path;
+SELECT code, uses, max_uses, slots FROM public.promo_code_usage WHERE code = 'HOT';
+SELECT count(*) FROM hostile.promo_code_slots;
 
 SELECT id, code, current_uses FROM public.promo_codes ORDER BY id;
 SELECT id, customer_id, idempotency_key, state FROM public.promo_redemptions ORDER BY id;

@@ -1,4 +1,4 @@
--- ALTER EXTENSION promo UPDATE from 1.0 to 1.1 to 1.2 on a database full of
+-- ALTER EXTENSION promo UPDATE from 1.0 to 1.1 to 1.2 to 1.3 on a database full of
 -- codes and counts: nothing lost, the ledger carries every earlier use, grants
 -- carry over, and the result equals a fresh CREATE EXTENSION of the newest.
 CREATE EXTENSION promo VERSION '1.0';
@@ -47,13 +47,38 @@ SELECT status FROM redeem_promo('CODE-20', customer_id => 'alice');
 SELECT enum_range(NULL::promo_status);
 
 -- 1.1 -> 1.2 moves the normalization into C; codes match as before.
-ALTER EXTENSION promo UPDATE;
+ALTER EXTENSION promo UPDATE TO '1.2';
 SELECT extversion FROM pg_extension WHERE extname = 'promo';
 SELECT status, current_uses FROM redeem_promo(E'\t code-19 ');
 SELECT count(*) AS duplicates FROM (SELECT promo_normalize_code(code) FROM promo_codes GROUP BY 1 HAVING count(*) > 1) d;
 SET enable_seqscan = off;
 SELECT code FROM promo_codes WHERE promo_normalize_code(code) = promo_normalize_code(' code-7');
 RESET enable_seqscan;
+
+-- 1.2 -> 1.3 adds hot codes: every count kept, every code has one slot
+-- (today's behaviour) until a DBA spreads it, and spreading keeps its usage.
+CREATE TEMPORARY TABLE before_hot AS SELECT id, current_uses FROM promo_codes;
+ALTER EXTENSION promo UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'promo';
+SELECT count(*) AS codes, count(*) FILTER (WHERE c.slots = 1) AS one_slot,
+       count(*) FILTER (WHERE u.uses <> b.current_uses) AS usage_changed
+  FROM promo_codes c JOIN promo_code_usage u ON u.promo_id = c.id JOIN before_hot b ON b.id = c.id;
+UPDATE promo_codes SET slots = 4 WHERE code = 'CODE-2';
+SELECT code, uses, max_uses, remaining, slots FROM promo_code_usage WHERE code = 'CODE-2';
+SELECT slot, uses, remaining FROM promo_code_slots ORDER BY slot;
+SELECT status, current_uses, remaining FROM redeem_promo('code-2');
+-- a use made before the code was hot goes back to a slot
+SELECT release_promo((SELECT min(r.id) FROM promo_redemptions r JOIN promo_codes c ON c.id = r.promo_id
+                       WHERE c.code = 'CODE-2'));
+SELECT code, uses, remaining FROM promo_code_usage WHERE code = 'CODE-2';
+SELECT c.code, u.uses, count(r.id) AS live_ledger_rows
+  FROM promo_codes c JOIN promo_code_usage u ON u.promo_id = c.id
+  LEFT JOIN promo_redemptions r ON r.promo_id = c.id AND r.state <> 'released'
+ GROUP BY c.code, u.uses HAVING u.uses <> count(r.id);
+-- the foreign key of the ledger became a trigger: a code with redemptions stays
+\set VERBOSITY terse
+DELETE FROM promo_codes WHERE code = 'CODE-2';
+\set VERBOSITY default
 
 -- Both roads lead to the same catalog: compare the upgraded extension's
 -- objects with those of a fresh CREATE EXTENSION promo (the newest version).
@@ -81,6 +106,13 @@ CREATE FUNCTION upgrade_check.catalog_signature() RETURNS SETOF text LANGUAGE sq
   UNION ALL
   SELECT 'index ' || pg_get_indexdef(indexrelid)
     FROM pg_index WHERE indrelid IN (SELECT objid FROM members WHERE classid = 'pg_class'::regclass)
+  UNION ALL
+  SELECT 'trigger ' || pg_get_triggerdef(oid)
+    FROM pg_trigger WHERE NOT tgisinternal
+     AND tgrelid IN (SELECT objid FROM members WHERE classid = 'pg_class'::regclass)
+  UNION ALL
+  SELECT format('view %s %s', oid::regclass, pg_get_viewdef(oid))
+    FROM pg_class WHERE relkind = 'v' AND oid IN (SELECT objid FROM members WHERE classid = 'pg_class'::regclass)
   UNION ALL
   SELECT format('function %s(%s) returns %s lang=%s definer=%s volatile=%s strict=%s config=%s acl=%s src=%s',
                 proname, pg_get_function_arguments(oid), pg_get_function_result(oid),

@@ -17,4 +17,5 @@ server_start || exit 1
 trap server_stop EXIT
 createdb promo_bench && psql -X -q -d promo_bench -c "CREATE EXTENSION promo" || exit 1
 client/promo-client --dsn dbname=promo_bench bench --connections "${BENCH_CONNECTIONS:-1,16,100}" \
-  --seconds "${BENCH_SECONDS:-5}" --pairs "${BENCH_PAIRS:-3}" --codes "${BENCH_CODES:-1000}" --out bench-results
+  --seconds "${BENCH_SECONDS:-5}" --pairs "${BENCH_PAIRS:-3}" --codes "${BENCH_CODES:-1000}" --slots "${BENCH_SLOTS:-16}" \
+  --out bench-results

@@ -40,7 +40,7 @@ echo "primary on $primary_port, synchronous standby on $standby_port:" \
 
 acks=$primary_dir/acks
 both="host=$primary_dir,$standby_dir port=$primary_port,$standby_port dbname=promo_failover user=postgres target_session_attrs=read-write"
-client/promo-client --dsn "$both" load --connections 100 --duration "$load_seconds" --codes 3 --max-uses 1500 \
+client/promo-client --dsn "$both" load --connections 100 --duration "$load_seconds" --codes 3 --max-uses 1500 --slots 4 \
   --reconnect --ack-log "$acks" >"$primary_dir/load.out" 2>&1 &
 load=$!
 wait_for_lines "$acks" 200 30 || { echo "FAIL: the load never started"; exit 1; }

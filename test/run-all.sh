@@ -24,6 +24,9 @@ run_suite "client unit tests" client/promo-client-tests --gtest_brief=1
 run_suite "dump and restore" bash test/dump_restore.sh
 run_suite "concurrency check" client/promo-client --dsn dbname=promo_check check --connections 100 --max-uses 50 \
   --rounds "${PROMO_CHECK_ROUNDS:-20}"
+# Hot mode: the uses spread over 16 slots; every attempt but the last must succeed.
+run_suite "concurrency check, hot mode" client/promo-client --dsn dbname=promo_check check --connections 100 \
+  --max-uses 99 --slots 16 --rounds "${PROMO_CHECK_ROUNDS:-20}"
 if grep -E "PANIC|terminated by signal" "$PROMO_SERVER_DIR/server.log"; then
   failed=$((failed + 1))
   failures+=("server log shows a crash")

@@ -20,7 +20,7 @@ failed=0
 for ((round = 1; round <= rounds; round++)); do
   acks=$PROMO_SERVER_DIR/acks.$round
   client/promo-client --dsn dbname=promo_faults load --connections 100 --duration "$load_seconds" \
-    --codes 3 --max-uses 1500 --reconnect --ack-log "$acks" >"$PROMO_SERVER_DIR/load.$round" 2>&1 &
+    --codes 3 --max-uses 1500 --slots 4 --reconnect --ack-log "$acks" >"$PROMO_SERVER_DIR/load.$round" 2>&1 &
   load=$!
   # The load is under way once acknowledgements arrive; the crash comes at a
   # random moment within the first half of the run after that.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks a database after a fault: every change the client saw acknowledged
-# (its --ack-log) is in the ledger, current_uses equals the live ledger rows
+# (its --ack-log) is in the ledger, usage (promo_code_usage) equals the live ledger rows
 # of every code, no code is over its cap and no customer over its limit.
 #   test/verify_ledger.sh DATABASE [ACK_LOG]
 # Prints the figures; exits non-zero on any violation.
@@ -20,10 +20,13 @@ SELECT 'acknowledged_confirms', count(*) FROM acks WHERE kind = 'confirm' AND re
 SELECT 'acknowledged_confirms_lost', count(*) FROM acks a JOIN promo_redemptions r USING (id)
  WHERE a.kind = 'confirm' AND a.result = 't' AND r.state = 'held';
 SELECT 'codes_off_invariant', count(*) FROM (
-  SELECT c.id FROM promo_codes c
-    LEFT JOIN promo_redemptions r ON r.promo_id = c.id AND r.state IN ('redeemed', 'held')
-   GROUP BY c.id HAVING c.current_uses <> count(r.id)) off;
-SELECT 'codes_over_cap', count(*) FROM promo_codes WHERE current_uses > max_uses;
+  SELECT u.promo_id FROM promo_code_usage u
+    LEFT JOIN promo_redemptions r ON r.promo_id = u.promo_id AND r.state IN ('redeemed', 'held')
+   GROUP BY u.promo_id, u.uses HAVING u.uses <> count(r.id)) off;
+SELECT 'codes_over_cap', count(*) FROM promo_code_usage WHERE uses > max_uses;
+SELECT 'slots_off_remaining', count(*) FROM (
+  SELECT u.promo_id FROM promo_code_usage u JOIN promo_code_slots s ON s.promo_id = u.promo_id
+   GROUP BY u.promo_id, u.remaining HAVING u.remaining <> sum(s.remaining)) off;
 SELECT 'customers_over_limit', count(*) FROM (
   SELECT 1 FROM promo_codes c JOIN promo_redemptions r ON r.promo_id = c.id
    WHERE r.state IN ('redeemed', 'held') AND c.max_uses_per_customer IS NOT NULL AND r.customer_id IS NOT NULL
@@ -33,6 +36,6 @@ SELECT 'duplicate_keys', count(*) FROM (
    GROUP BY promo_id, idempotency_key HAVING count(*) > 1) dup;
 SQL
 tr '\n' ';' <"${TMPDIR:-/tmp}/verify.$$"; echo
-bad=$(awk '$1 ~ /_(missing|lost)$|^codes_off|^codes_over|^customers_over|^duplicate/ && $2 != 0' "${TMPDIR:-/tmp}/verify.$$")
+bad=$(awk '$1 ~ /_(missing|lost)$|^codes_off|^codes_over|^slots_off|^customers_over|^duplicate/ && $2 != 0' "${TMPDIR:-/tmp}/verify.$$")
 rm -f "${TMPDIR:-/tmp}/verify.$$"
 if [[ -n "$bad" ]]; then echo "FAIL: $bad"; exit 1; fi

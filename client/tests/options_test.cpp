@@ -33,6 +33,16 @@ TEST(Options, CheckTakesEveryOption) {
   EXPECT_TRUE(result.options->json);
 }
 
+TEST(Options, SlotsMakeTheCodeHot) {
+  ParseResult result = parse({"check", "--slots", "16"});
+  ASSERT_TRUE(result.options);
+  EXPECT_EQ(result.options->check.slots, 16);
+  EXPECT_EQ(parse({"check"}).options->check.slots, 1);
+  EXPECT_EQ(parse({"bench", "--slots", "8"}).options->bench.slots, 8);
+  EXPECT_FALSE(parse({"check", "--slots", "0"}).options);
+  EXPECT_FALSE(parse({"check", "--slots", "65"}).options);
+}
+
 TEST(Options, RedeemNeedsExactlyOneCode) {
   ParseResult one = parse({"redeem", "SUMMER25"});
   ASSERT_TRUE(one.options);

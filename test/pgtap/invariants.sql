@@ -1,20 +1,25 @@
 -- pgTAP: after a mixed workload (redeem, replay, hold, confirm, expire,
--- release, sweep) across several customers and codes, the invariant
--- current_uses = live (redeemed + held) ledger rows holds for every code, no
--- code is over its cap and no customer over its limit.
+-- release, sweep, re-spreading a code's slots) across several customers and
+-- codes, one-slot and hot, the invariant usage (promo_code_usage) = live
+-- (redeemed + held) ledger rows holds for every code, no code is over its cap
+-- and no customer over its limit.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION promo;
-SELECT plan(12);
+SELECT plan(14);
 
 INSERT INTO promo_codes (code, max_uses, max_uses_per_customer) VALUES
   ('MIX-A', 40, 3), ('MIX-B', 15, NULL), ('MIX-C', NULL, 2), ('MIX-D', 5, 1);
+DO $$ BEGIN
+  PERFORM create_promo('MIX-HOT', max_uses => 30, max_uses_per_customer => 2, slots => 4);
+  PERFORM create_promo('MIX-HOT-UNLIMITED', slots => 3);
+END $$;
 
 CREATE TEMPORARY TABLE workload (action text, outcome text);
 SELECT setseed(0.42);
 DO $$
 DECLARE
-  codes constant text[] := ARRAY['MIX-A', 'MIX-B', 'MIX-C', 'MIX-D'];
+  codes constant text[] := ARRAY['MIX-A', 'MIX-B', 'MIX-C', 'MIX-D', 'MIX-HOT', 'MIX-HOT-UNLIMITED'];
   code text;
   customer text;
   roll float8;
@@ -23,7 +28,11 @@ DECLARE
   victim bigint;
 BEGIN
   FOR i IN 1..1500 LOOP
-    code := codes[1 + floor(random() * 4)::int];
+    code := codes[1 + floor(random() * 6)::int];
+    IF i = 750 THEN  -- halfway, a hot code is spread anew and a cold one made hot
+      UPDATE promo_codes SET slots = 2 WHERE promo_codes.code = 'MIX-HOT';
+      UPDATE promo_codes SET slots = 3 WHERE promo_codes.code = 'MIX-A';
+    END IF;
     customer := 'customer-' || floor(random() * 12)::int;
     roll := random();
     IF roll < 0.35 THEN
@@ -79,11 +88,17 @@ SELECT cmp_ok((SELECT count(*) FROM promo_redemptions WHERE state = 'released' A
               '>', 0::bigint, 'expired holds were reclaimed');
 
 SELECT is_empty($$
-  SELECT c.code FROM promo_codes c
-    LEFT JOIN promo_redemptions r ON r.promo_id = c.id AND r.state IN ('redeemed', 'held')
-   GROUP BY c.id HAVING c.current_uses <> count(r.id)$$,
-  'current_uses = redeemed + held ledger rows, for every code');
-SELECT is_empty($$SELECT code FROM promo_codes WHERE current_uses > max_uses$$, 'no code is over its cap');
+  SELECT u.code FROM promo_code_usage u
+    LEFT JOIN promo_redemptions r ON r.promo_id = u.promo_id AND r.state IN ('redeemed', 'held')
+   GROUP BY u.promo_id, u.code, u.uses HAVING u.uses <> count(r.id)$$,
+  'usage = redeemed + held ledger rows, for every code');
+SELECT is_empty($$SELECT code FROM promo_code_usage WHERE uses > max_uses$$, 'no code is over its cap');
+SELECT is_empty($$
+  SELECT u.code FROM promo_code_usage u JOIN promo_code_slots s ON s.promo_id = u.promo_id
+   GROUP BY u.promo_id, u.code, u.remaining HAVING u.remaining <> sum(s.remaining)$$,
+  'a hot code''s slots hold exactly its remaining uses');
+SELECT cmp_ok((SELECT count(*) FROM promo_redemptions WHERE slot IS NOT NULL AND state = 'released'), '>', 0::bigint,
+              'hot redemptions were released');
 SELECT is_empty($$
   SELECT c.code, r.customer_id FROM promo_codes c JOIN promo_redemptions r ON r.promo_id = c.id
    WHERE r.state IN ('redeemed', 'held') AND c.max_uses_per_customer IS NOT NULL

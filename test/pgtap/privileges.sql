@@ -6,7 +6,7 @@ CREATE EXTENSION promo;
 CREATE ROLE promo_tap_app;
 GRANT EXECUTE ON FUNCTION redeem_promo(text, text, text, interval), confirm_promo(bigint), release_promo(bigint)
   TO promo_tap_app;
-SELECT plan(16);
+SELECT plan(19);
 
 SELECT function_privs_are('redeem_promo', ARRAY['text', 'text', 'text', 'interval'], 'public', ARRAY[]::text[],
                           'PUBLIC cannot execute redeem_promo');
@@ -24,6 +24,12 @@ SELECT table_privs_are('promo_codes', 'promo_tap_app', ARRAY[]::text[],
 SELECT sequence_privs_are('promo_codes_id_seq', 'promo_tap_app', ARRAY[]::text[],
                           'the application role has no privilege on the id sequence');
 SELECT table_privs_are('promo_redemptions', 'public', ARRAY[]::text[], 'PUBLIC has no privilege on the ledger');
+SELECT function_privs_are('create_promo',
+                          ARRAY['text', 'integer', 'integer', 'timestamp with time zone', 'timestamp with time zone',
+                                'integer', 'boolean'],
+                          'public', ARRAY[]::text[], 'PUBLIC cannot create codes');
+SELECT table_privs_are('promo_code_slots', 'public', ARRAY[]::text[], 'PUBLIC has no privilege on the slots');
+SELECT table_privs_are('promo_code_usage', 'public', ARRAY[]::text[], 'PUBLIC has no privilege on the usage view');
 SELECT table_privs_are('promo_redemptions', 'promo_tap_app', ARRAY[]::text[],
                        'the application role has no privilege on the ledger');
 

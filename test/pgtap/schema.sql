@@ -1,14 +1,14 @@
--- pgTAP: the tables, columns, constraints and types of promo 1.1.
+-- pgTAP: the tables, columns, constraints and types of promo 1.3.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION promo;
-SELECT plan(60);
+SELECT plan(71);
 
 SELECT has_table('promo_codes', 'promo_codes exists');
 SELECT columns_are('promo_codes',
   ARRAY['id', 'code', 'max_uses', 'current_uses', 'is_active', 'valid_from', 'valid_until', 'created_at',
-        'max_uses_per_customer'],
-  'promo_codes has the seed''s columns and max_uses_per_customer');
+        'max_uses_per_customer', 'slots'],
+  'promo_codes has the seed''s columns, max_uses_per_customer and slots');
 SELECT col_type_is('promo_codes', 'id', 'bigint', 'id is bigint');
 SELECT col_is_pk('promo_codes', 'id', 'id is the primary key');
 SELECT is((SELECT attidentity::text FROM pg_attribute
@@ -60,12 +60,13 @@ SELECT throws_ok($$INSERT INTO promo_codes (code, max_uses_per_customer) VALUES 
 SELECT has_table('promo_redemptions', 'promo_redemptions exists');
 SELECT columns_are('promo_redemptions',
   ARRAY['id', 'promo_id', 'customer_id', 'idempotency_key', 'state', 'redeemed_at', 'hold_expires_at',
-        'released_at'],
+        'released_at', 'slot'],
   'promo_redemptions has the documented columns');
 SELECT col_is_pk('promo_redemptions', 'id', 'id is the ledger''s primary key');
 SELECT col_type_is('promo_redemptions', 'promo_id', 'bigint', 'promo_id is bigint');
 SELECT col_not_null('promo_redemptions', 'promo_id', 'promo_id is not null');
-SELECT fk_ok('promo_redemptions', 'promo_id', 'promo_codes', 'id', 'promo_id references promo_codes');
+SELECT hasnt_fk('promo_redemptions',
+                'no foreign key: its check would lock a hot code''s row on every redemption');
 SELECT col_type_is('promo_redemptions', 'customer_id', 'text', 'customer_id is text');
 SELECT col_is_null('promo_redemptions', 'customer_id', 'customer_id may be null');
 SELECT col_type_is('promo_redemptions', 'idempotency_key', 'text', 'idempotency_key is text');
@@ -82,8 +83,26 @@ SELECT throws_ok($$INSERT INTO promo_redemptions (promo_id, state) VALUES ((SELE
                  '23514', NULL, 'a hold has an expiry');
 SELECT throws_ok($$INSERT INTO promo_redemptions (promo_id, state) VALUES ((SELECT id FROM promo_codes LIMIT 1), 'released')$$,
                  '23514', NULL, 'a release has a time');
-SELECT throws_ok($$INSERT INTO promo_redemptions (promo_id) VALUES (-42)$$, '23503', NULL,
-                 'a ledger row needs its code');
+INSERT INTO promo_codes (code, max_uses) VALUES ('KEPT', 5), ('KEPT-HOT', 5);
+UPDATE promo_codes SET slots = 2 WHERE code = 'KEPT-HOT';
+SELECT lives_ok($$SELECT redeem_promo('KEPT'), redeem_promo('KEPT-HOT')$$, 'both codes redeemed');
+SELECT throws_ok($$DELETE FROM promo_codes WHERE code = 'KEPT'$$, '23503', NULL,
+                 'a code with redemptions cannot be deleted (the trigger that replaces the foreign key)');
+SELECT throws_ok($$DELETE FROM promo_codes WHERE code = 'KEPT-HOT'$$, '23503', NULL,
+                 'nor a hot one');
+
+-- hot codes
+SELECT has_table('promo_code_slots', 'promo_code_slots exists');
+SELECT columns_are('promo_code_slots', ARRAY['promo_id', 'slot', 'uses', 'remaining'],
+                   'promo_code_slots has the documented columns');
+SELECT col_is_pk('promo_code_slots', ARRAY['promo_id', 'slot'], 'a slot is keyed by its code and number');
+SELECT fk_ok('promo_code_slots', 'promo_id', 'promo_codes', 'id', 'a slot belongs to a code');
+SELECT throws_ok($$UPDATE promo_codes SET slots = 0 WHERE code = 'KEPT'$$, '23514', NULL, 'slots is at least 1');
+SELECT throws_ok($$UPDATE promo_codes SET slots = 65 WHERE code = 'KEPT'$$, '23514', NULL, 'slots is at most 64');
+SELECT throws_ok($$UPDATE promo_code_slots SET remaining = -1$$, '23514', NULL, 'a slot''s remaining cannot be negative');
+SELECT has_view('promo_code_usage', 'promo_code_usage exists');
+SELECT is((SELECT reloptions FROM pg_class WHERE oid = 'promo_code_slots'::regclass), ARRAY['fillfactor=50'],
+          'promo_code_slots leaves room on its pages for HOT updates');
 
 SELECT has_type('promo_status', 'promo_status exists');
 SELECT enum_has_labels('promo_status',
@@ -101,8 +120,9 @@ SELECT is((SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod),
 SELECT is((SELECT extrelocatable FROM pg_extension WHERE extname = 'promo'), false,
           'the extension is not relocatable');
 SELECT set_eq($$SELECT unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'promo'$$,
-              ARRAY['promo_codes', 'promo_codes_id_seq', 'promo_redemptions', 'promo_redemptions_id_seq'],
-              'pg_dump keeps the codes, the ledger and both id sequences');
+              ARRAY['promo_codes', 'promo_codes_id_seq', 'promo_redemptions', 'promo_redemptions_id_seq',
+                    'promo_code_slots'],
+              'pg_dump keeps the codes, the ledger, both id sequences and the slots');
 SELECT is((SELECT reloptions FROM pg_class WHERE oid = 'promo_codes'::regclass), ARRAY['fillfactor=80'],
           'promo_codes leaves room on its pages for HOT updates');
 
