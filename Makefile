@@ -4,7 +4,8 @@
 MODULE_big = promo
 OBJS = $(patsubst %.cpp,%.o,$(sort $(wildcard extension/*.cpp)))
 MODULEDIR = extension
-DATA = extension/promo.control $(sort $(wildcard extension/promo--*.sql))
+DATA = extension/promo.control $(sort $(wildcard extension/promo--*.sql)) \
+       extension/promo_proxy.control $(sort $(wildcard extension/promo_proxy--*.sql))
 PGFILEDESC = "promo - atomic promo-code redemption"
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
@@ -31,7 +32,7 @@ $(OBJS): $(wildcard extension/*.hpp)
 
 # --- the client --------------------------------------------------------------
 PREFIX ?= /usr/local
-CLIENT_CXXFLAGS = -std=c++17 -O2 -g -Wall -Wextra -Werror -pthread -Iclient -Iextension
+CLIENT_CXXFLAGS = -std=c++17 -O2 -g -Wall -Wextra -Werror -pthread -Iclient -Iextension -I$(shell $(PG_CONFIG) --includedir)
 CLIENT_LIBS = -lpqxx -lpq -pthread
 CLIENT_SOURCES = $(filter-out client/main.cpp,$(sort $(wildcard client/*.cpp))) extension/code_input.cpp
 CLIENT_TEST_SOURCES = $(sort $(wildcard client/tests/*.cpp))
@@ -57,7 +58,7 @@ install-client: client/promo-client
 	install -D -m 755 client/promo-client '$(DESTDIR)$(PREFIX)/bin/promo-client'
 
 # --- the two commands --------------------------------------------------------
-.PHONY: demo test faults bench valgrind-test
+.PHONY: demo test faults bench valgrind-test scale-demo scale-bench
 demo:
 	bash test/demo.sh
 
@@ -71,6 +72,12 @@ bench:
 # The fault, sweep and soak suites in their long form; see test/faults.sh.
 faults:
 	bash test/faults.sh
+
+scale-demo:
+	bash test/scale_demo.sh
+
+scale-bench:
+	bash test/scale_bench.sh
 
 # The regression suites again, with every backend under valgrind memcheck.
 valgrind-test:

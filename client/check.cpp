@@ -39,28 +39,55 @@ void require_connection_slots(pqxx::connection &admin, int connections) {
                              " (connections + 2). Raise max_connections or lower --connections.");
 }
 
-// Polls pg_stat_activity until every session of the round waits on a lock
-// (the first waits on the holder's transaction, the rest on the tuple), or
-// the deadline passes. Returns the most seen waiting at the same moment.
-int wait_until_all_queued(pqxx::connection &monitor, const std::string &application, int connections,
-                          int wait_seconds) {
+// Where each part of a round runs. The sessions call redeem_promo through
+// --dsn: the server itself, a PgBouncer in front of it, or a PL/Proxy
+// database. The gate, the monitor and the final counts need the server that
+// holds the code's row: --dsn itself, --gate-dsn, or (through a proxy) the
+// shard promo_shard_of() names.
+struct Topology {
+  std::string proxy_schema;  // promo_proxy's schema on --dsn, if --dsn is a proxy
+  bool via_proxy() const { return !proxy_schema.empty(); }
+};
+
+Topology detect_topology(pqxx::connection &admin) {
+  pqxx::nontransaction query(admin);
+  pqxx::result rows = query.exec(
+      "SELECT pg_catalog.quote_ident(n.nspname) FROM pg_catalog.pg_extension e"
+      "  JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'promo_proxy'");
+  return Topology{rows.empty() ? "" : rows[0][0].as<std::string>()};
+}
+
+// Sessions waiting on a lock on the code's server: the round's own (by
+// application_name), or through a proxy, whose connections carry its name,
+// every client backend but the gate. Plus, behind a PgBouncer, the clients
+// it holds queued for a server connection (SHOW POOLS, cl_waiting).
+int count_waiting(pqxx::connection &monitor, const std::string &application, bool via_proxy, int gate_pid,
+                  PoolerConsole *pooler) {
+  pqxx::nontransaction query(monitor);
+  int waiting = query
+                    .exec_params(
+                        "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        "   AND (application_name = $1 OR ($2 AND backend_type = 'client backend' AND pid <> $3))",
+                        application, via_proxy, gate_pid)[0][0]
+                    .as<int>();
+  return waiting + (pooler ? pooler->waiting_clients() : 0);
+}
+
+// Polls until every session of the round is seen waiting at once, or the
+// deadline passes. Returns the most seen waiting at the same moment.
+int wait_until_all_queued(pqxx::connection &monitor, const std::string &application, bool via_proxy,
+                          int gate_pid, PoolerConsole *pooler, int connections, int wait_seconds) {
   const auto deadline = Clock::now() + std::chrono::seconds(wait_seconds);
   int most = 0;
   while (true) {
-    pqxx::nontransaction query(monitor);
-    int waiting = query
-                      .exec_params(
-                          "SELECT count(*) FROM pg_catalog.pg_stat_activity"
-                          " WHERE application_name = $1 AND wait_event_type = 'Lock'",
-                          application)[0][0]
-                      .as<int>();
+    int waiting = count_waiting(monitor, application, via_proxy, gate_pid, pooler);
     most = std::max(most, waiting);
     if (waiting >= connections || Clock::now() > deadline) return most;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
 }
 
-RoundResult run_round(const Options &options, const std::string &schema, bool has_ledger, int round_number) {
+RoundResult run_round(const Options &options, const Topology &topology, int round_number) {
   const CheckOptions &check = options.check;
   RoundResult result;
   result.connections = options.connections;
@@ -70,10 +97,26 @@ RoundResult run_round(const Options &options, const std::string &schema, bool ha
   const std::string code = "CHECK-" + tag;
   const std::string application = "promo-check-" + tag;
 
+  // The code is created where redemptions go: through a proxy, by create_promo on its shard.
   pqxx::connection admin(options.dsn);
+  std::string row_dsn = check.gate_dsn.empty() ? options.dsn : check.gate_dsn;
   long long promo_id = 0;
-  {
+  if (topology.via_proxy()) {
     pqxx::work create(admin);
+    promo_id = create
+                   .exec_params("SELECT " + topology.proxy_schema + ".create_promo($1, $2, slots => $3)", code,
+                                check.max_uses, check.slots)[0][0]
+                   .as<long long>();
+    if (check.gate_dsn.empty())
+      row_dsn = create.exec_params("SELECT " + topology.proxy_schema + ".promo_shard_of($1)", code)[0][0]
+                    .as<std::string>();
+    create.commit();
+  }
+  pqxx::connection row_server(row_dsn);
+  const std::string schema = promo_schema(row_server);
+  const bool has_ledger = promo_has_ledger(row_server);
+  if (!topology.via_proxy()) {
+    pqxx::work create(row_server);
     promo_id = create
                    .exec_params(
                        "INSERT INTO " + schema + ".promo_codes (code, max_uses" + (hot ? ", slots" : "") +
@@ -83,23 +126,25 @@ RoundResult run_round(const Options &options, const std::string &schema, bool ha
     create.commit();
   }
 
-  // Every session connects before the race starts.
+  // Every session connects before the race starts. application_name goes in
+  // the connection string: a pooler passes it on with each transaction,
+  // where a SET would stay behind on a shared server connection.
   std::vector<std::unique_ptr<pqxx::connection>> sessions;
-  for (int i = 0; i < options.connections; ++i) {
-    sessions.push_back(std::make_unique<pqxx::connection>(options.dsn));
-    pqxx::nontransaction setup(*sessions.back());
-    setup.exec("SET application_name = " + setup.quote(application));
-  }
+  for (int i = 0; i < options.connections; ++i)
+    sessions.push_back(std::make_unique<pqxx::connection>(options.dsn + " application_name=" + application));
 
   // The gate: a transaction holding the code until all are queued. Its
   // UPDATE holds the row lock, and for a hot code (promo 1.3) a trigger also
   // takes the code's advisory lock, which hot redemptions share.
-  pqxx::connection gate_connection(options.dsn);
+  pqxx::connection gate_connection(row_dsn);
   pqxx::work gate(gate_connection);
   gate.exec_params("UPDATE " + schema + ".promo_codes SET is_active = is_active WHERE id = $1", promo_id);
+  const int gate_pid = gate_connection.backendpid();
+  std::unique_ptr<PoolerConsole> pooler;
+  if (!check.pooler_admin_dsn.empty()) pooler = std::make_unique<PoolerConsole>(check.pooler_admin_dsn);
 
-  std::vector<Outcome> outcomes(options.connections);
   std::vector<std::thread> threads;
+  std::vector<Outcome> outcomes(options.connections);
   // Whatever happens below, open the gate before waiting for the sessions.
   struct OpenGateAndJoin {
     pqxx::work &gate;
@@ -113,11 +158,12 @@ RoundResult run_round(const Options &options, const std::string &schema, bool ha
         if (thread.joinable()) thread.join();
     }
   } open_gate_and_join{gate, threads};
+  const std::string redeem_schema = topology.via_proxy() ? topology.proxy_schema : schema;
   for (int i = 0; i < options.connections; ++i) {
     threads.emplace_back([&, i] {
       try {
         pqxx::work redeem(*sessions[i]);
-        pqxx::result row = redeem.exec_params("SELECT status FROM " + schema + ".redeem_promo($1)", code);
+        pqxx::result row = redeem.exec_params("SELECT status FROM " + redeem_schema + ".redeem_promo($1)", code);
         redeem.commit();
         outcomes[i].status = row[0][0].as<std::string>();
       } catch (const std::exception &error) {
@@ -126,7 +172,8 @@ RoundResult run_round(const Options &options, const std::string &schema, bool ha
     });
   }
 
-  result.waiting_at_once = wait_until_all_queued(admin, application, options.connections, check.wait_seconds);
+  result.waiting_at_once = wait_until_all_queued(row_server, application, topology.via_proxy(), gate_pid,
+                                                 pooler.get(), options.connections, check.wait_seconds);
   gate.abort();  // releases every waiter together
   for (std::thread &thread : threads) thread.join();
 
@@ -141,7 +188,7 @@ RoundResult run_round(const Options &options, const std::string &schema, bool ha
       ++result.other_statuses;
   }
 
-  pqxx::work finish(admin);
+  pqxx::work finish(row_server);
   // A hot code's usage is its counter plus its slots' uses.
   const std::string usage = hot ? "SELECT uses FROM " + schema + ".promo_code_usage WHERE promo_id = $1"
                                 : "SELECT current_uses FROM " + schema + ".promo_codes WHERE id = $1";
@@ -192,14 +239,15 @@ std::string round_json(int round_number, const RoundResult &round, const Verdict
 
 int run_check(const Options &options) {
   pqxx::connection admin(options.dsn);
-  require_connection_slots(admin, options.connections);
-  const std::string schema = promo_schema(admin);
-  const bool has_ledger = promo_has_ledger(admin);
+  const Topology topology = detect_topology(admin);
+  // Behind a pooler or a proxy, the server's own limit is not the client's.
+  if (!topology.via_proxy() && options.check.pooler_admin_dsn.empty())
+    require_connection_slots(admin, options.connections);
 
   int passed = 0;
   std::vector<std::string> rounds_json;
   for (int round_number = 1; round_number <= options.check.rounds; ++round_number) {
-    RoundResult round = run_round(options, schema, has_ledger, round_number);
+    RoundResult round = run_round(options, topology, round_number);
     Verdict verdict = judge(round);
     if (verdict.pass) ++passed;
     if (options.json)

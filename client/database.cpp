@@ -1,6 +1,10 @@
 #include "database.hpp"
 
+#include <libpq-fe.h>
+
 #include <cstdio>
+#include <cstdlib>
+#include <memory>
 #include <stdexcept>
 
 namespace promo_client {
@@ -18,6 +22,28 @@ bool promo_has_ledger(pqxx::connection_base &connection) {
   pqxx::nontransaction query(connection);
   return query.exec("SELECT extversion <> '1.0' FROM pg_catalog.pg_extension WHERE extname = 'promo'")[0][0]
       .as<bool>();
+}
+
+PoolerConsole::PoolerConsole(const std::string &dsn) : connection_(PQconnectdb(dsn.c_str())) {
+  if (PQstatus(connection_) != CONNECTION_OK) {
+    std::string message = PQerrorMessage(connection_);
+    PQfinish(connection_);
+    throw std::runtime_error("cannot reach the pooler's admin console: " + message);
+  }
+}
+
+PoolerConsole::~PoolerConsole() { PQfinish(connection_); }
+
+int PoolerConsole::waiting_clients() {
+  std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(connection_, "SHOW POOLS"), &PQclear);
+  if (PQresultStatus(result.get()) != PGRES_TUPLES_OK)
+    throw std::runtime_error(std::string("SHOW POOLS failed: ") + PQerrorMessage(connection_));
+  const int column = PQfnumber(result.get(), "cl_waiting");
+  if (column < 0) throw std::runtime_error("SHOW POOLS has no cl_waiting column");
+  int waiting = 0;
+  for (int row = 0; row < PQntuples(result.get()); ++row)
+    waiting += std::atoi(PQgetvalue(result.get(), row, column));
+  return waiting;
 }
 
 std::string json_string(const std::string &text) {

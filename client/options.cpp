@@ -58,11 +58,16 @@ std::optional<long long> parse_id(const std::string &text) {
 std::string usage(std::optional<Command> command) {
   if (command == Command::Check)
     return "Usage: promo-client check [--connections N] [--max-uses N] [--rounds N] [--slots N]\n"
-           "                          [--wait-seconds N] [--dsn DSN] [--json]\n"
+           "                          [--wait-seconds N] [--gate-dsn DSN] [--pooler-admin DSN]\n"
+           "                          [--dsn DSN] [--json]\n"
            "Creates a code with max_uses, makes --connections sessions wait on its row lock\n"
            "at once (proved from pg_stat_activity), releases them together and verifies that\n"
            "exactly max_uses succeeded. Defaults: 100 connections, max_uses 50, 1 round.\n"
            "--slots N makes the code hot (promo 1.3): its uses spread over N slot rows.\n"
+           "Through a PgBouncer (--dsn), --gate-dsn names the server itself and --pooler-admin\n"
+           "its admin console; clients queued in the pooler count as waiting. Through a\n"
+           "PL/Proxy database (promo_proxy), the code is created by create_promo and the\n"
+           "gate runs on the shard that owns it.\n"
            "The server needs connections + 2 free connection slots.\n";
   if (command == Command::Redeem)
     return "Usage: promo-client redeem CODE [--customer ID] [--key KEY] [--hold DURATION]\n"
@@ -190,6 +195,10 @@ ParseResult parse_arguments(const std::vector<std::string> &arguments) {
         options.redeem.key = *text;
       else
         options.redeem.hold = *text;
+    } else if (argument == "--gate-dsn" || argument == "--pooler-admin") {
+      std::optional<std::string> text = value();
+      if (!text) return failure(argument + " needs a value");
+      (argument == "--gate-dsn" ? options.check.gate_dsn : options.check.pooler_admin_dsn) = *text;
     } else if (argument == "--wait-seconds") {
       problem = number(1, 3600, options.check.wait_seconds);
     } else if (argument.size() > 1 && argument[0] == '-') {

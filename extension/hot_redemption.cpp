@@ -29,7 +29,9 @@ void advisory_lock(SpiSession &spi, Statement statement, int64_t promo_id, const
 
 // A slot to start from that stays the same for a backend, so that the
 // backends of a pool spread over the slots instead of meeting on one.
-int32_t preferred_slot(int32_t slots) { return static_cast<int32_t>(MyProcPid % slots); }
+int32_t preferred_slot(int32_t slots) {
+  return static_cast<int32_t>(MyProcPid % slots);
+}
 
 std::optional<int32_t> take_slot(SpiSession &spi, Statement statement, const Datum *args) {
   if (spi.run(statement, args, nullptr) == 0) return std::nullopt;
@@ -52,16 +54,23 @@ std::optional<int32_t> choose_and_take(SpiSession &spi, Statement choose, const 
 // give such locks back when they fail: a transaction then waits for a slot
 // only while holding no other slot, or, certifying, holding only lower ones.
 // No cycle of waits can form.
-std::optional<int32_t> take_use(SpiSession &spi, const LockedCode &locked) {
+std::optional<int32_t> take_use(SpiSession &spi, const LockedCode &locked, bool holding_every_slot) {
   const int64_t promo_id = locked.row.id;
   const int32_t preferred = preferred_slot(locked.slots);
-  // 1. The first slot nobody holds that has stock, from the preferred one on.
-  const Datum free_args[] = {Int64GetDatum(promo_id), Int32GetDatum(preferred), Int32GetDatum(locked.slots)};
-  if (auto slot = in_subtransaction([&] { return choose_and_take(spi, Statement::HotTakeFreeSlot, free_args); }))
-    return slot;
-  // 2. All are held or empty: queue for the nearest slot with stock.
-  if (auto slot = in_subtransaction([&] { return choose_and_take(spi, Statement::HotWaitForSlot, free_args); }))
-    return slot;
+  // Holding every slot's row already (reclaim_hot), it must not queue for one:
+  // the holder of that queue may be waiting for one of those rows.
+  if (!holding_every_slot) {
+    // 1. The first slot nobody holds that has stock, from the preferred one on.
+    const Datum free_args[] = {Int64GetDatum(promo_id), Int32GetDatum(preferred),
+                               Int32GetDatum(locked.slots)};
+    if (auto slot =
+            in_subtransaction([&] { return choose_and_take(spi, Statement::HotTakeFreeSlot, free_args); }))
+      return slot;
+    // 2. All are held or empty: queue for the nearest slot with stock.
+    if (auto slot =
+            in_subtransaction([&] { return choose_and_take(spi, Statement::HotWaitForSlot, free_args); }))
+      return slot;
+  }
   // 3. None: certify, holding every slot, that none has a use left.
   for (bool reclaimed = false;; reclaimed = true) {
     const Datum lock_args[] = {Int64GetDatum(promo_id)};
@@ -72,7 +81,7 @@ std::optional<int32_t> take_use(SpiSession &spi, const LockedCode &locked) {
       if (auto slot = take_slot(spi, Statement::HotTakeSlot, args)) return slot;
       throw std::runtime_error("a locked slot with stock gave no use");
     }
-    if (reclaimed || reclaim_hot(spi, locked) == 0) return std::nullopt;
+    if (reclaimed || holding_every_slot || reclaim_hot(spi, locked) == 0) return std::nullopt;
   }
 }
 
@@ -117,13 +126,16 @@ Redemption redeem_hot(SpiSession &spi, const LedgerRequest &request, const Locke
   // The counter's own `exhausted` says nothing of a hot code: the slots decide.
   if (locked.refusal && *locked.refusal != Status::Exhausted) return refuse(*locked.refusal);
 
+  bool holding_every_slot = false;  // and expired holds reclaimed
   if (request.customer && locked.max_uses_per_customer) {
     advisory_lock(spi, Statement::HotLockCustomer, locked.row.id, *request.customer);
-    if (customer_at_limit(spi, locked, *request.customer) &&
-        (reclaim_hot(spi, locked) == 0 || customer_at_limit(spi, locked, *request.customer)))
-      return refuse(Status::CustomerLimitReached);
+    if (customer_at_limit(spi, locked, *request.customer)) {
+      holding_every_slot = true;
+      if (reclaim_hot(spi, locked) == 0 || customer_at_limit(spi, locked, *request.customer))
+        return refuse(Status::CustomerLimitReached);
+    }
   }
-  std::optional<int32_t> slot = take_use(spi, locked);
+  std::optional<int32_t> slot = take_use(spi, locked, holding_every_slot);
   if (!slot) return refuse(Status::Exhausted);
 
   char nulls[] = "     ";

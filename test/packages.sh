@@ -8,6 +8,7 @@ packages=(
   postgresql-15 postgresql-server-dev-15 postgresql-contrib
   libpqxx-dev libgtest-dev
   postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
+  postgresql-15-plproxy pgbouncer
 )
 
 missing=()

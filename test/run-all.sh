@@ -41,5 +41,6 @@ run_suite "backend death" bash test/backend_death.sh
 run_suite "lost replies" bash test/lost_reply.sh
 run_suite "server crash" bash test/server_crash.sh "${PROMO_CRASH_ROUNDS:-3}" 12
 run_suite "failover" bash test/failover.sh 12
+run_suite "scale-out: PL/Proxy shards and PgBouncer" bash test/scale.sh 3
 run_suite "soak" bash test/soak.sh "${PROMO_SOAK_SECONDS:-60}"
 finish_suites
