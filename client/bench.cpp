@@ -150,15 +150,21 @@ struct Point {
 };
 
 std::vector<std::string> create_codes(pqxx::connection &admin, const std::string &schema,
-                                      const std::string &prefix, int count, int slots = 1) {
+                                      const std::string &prefix, int count, bool via_proxy, int slots = 1) {
   pqxx::work create(admin);
   create.exec(seed_schema_sql);
   const std::string insert = " (code, max_uses) SELECT $1 || g, 2147483647 FROM generate_series(1, $2) g";
   create.exec_params("INSERT INTO promo_bench.seed_codes" + insert, prefix, count);
-  create.exec_params("INSERT INTO " + schema + ".promo_codes" + insert, prefix, count);
-  if (slots > 1)
-    create.exec_params("UPDATE " + schema + ".promo_codes SET slots = $2 WHERE starts_with(code, $1)", prefix,
-                       slots);
+  if (via_proxy) {  // each code is created on the shard that owns it
+    create.exec_params("SELECT " + schema + ".create_promo($1 || g, 2147483647, slots => $3)"
+                       "  FROM generate_series(1, $2) g",
+                       prefix, count, slots);
+  } else {
+    create.exec_params("INSERT INTO " + schema + ".promo_codes" + insert, prefix, count);
+    if (slots > 1)
+      create.exec_params("UPDATE " + schema + ".promo_codes SET slots = $2 WHERE starts_with(code, $1)", prefix,
+                         slots);
+  }
   create.commit();
   std::vector<std::string> codes;
   for (int i = 1; i <= count; ++i) codes.push_back(prefix + std::to_string(i));
@@ -219,15 +225,20 @@ void write_chart(const std::string &out, const std::vector<Point> &points) {
 int run_bench(const Options &options) {
   const BenchOptions &bench = options.bench;
   pqxx::connection admin(options.dsn);
-  const std::string schema = promo_schema(admin);
+  // Through a PL/Proxy database (promo_proxy), redeem_promo and create_promo
+  // are its routing functions; the seed's tables live on the proxy's server.
+  const std::string proxy_schema = extension_schema(admin, "promo_proxy");
+  const bool via_proxy = !proxy_schema.empty();
+  const std::string schema = via_proxy ? proxy_schema : promo_schema(admin);
   const std::string tag = std::to_string(getpid());
-  const std::vector<std::string> hot = create_codes(admin, schema, "BENCH-HOT-" + tag + "-", 1);
-  const std::vector<std::string> spread = create_codes(admin, schema, "BENCH-" + tag + "-", bench.codes);
+  const std::vector<std::string> hot = create_codes(admin, schema, "BENCH-HOT-" + tag + "-", 1, via_proxy);
+  const std::vector<std::string> spread =
+      create_codes(admin, schema, "BENCH-" + tag + "-", bench.codes, via_proxy);
   std::vector<const char *> loads = {"hot", "spread"};
   // Hot mode: one code whose uses are spread over slots (the seed's side of
   // this load is again one plain row).
   const std::vector<std::string> hot_slots =
-      bench.slots > 1 ? create_codes(admin, schema, "BENCH-HOTSLOTS-" + tag + "-", 1, bench.slots) : hot;
+      bench.slots > 1 ? create_codes(admin, schema, "BENCH-HOTSLOTS-" + tag + "-", 1, via_proxy, bench.slots) : hot;
   if (bench.slots > 1) loads.push_back("hot-slots");
 
   std::vector<Point> points;

@@ -49,13 +49,7 @@ struct Topology {
   bool via_proxy() const { return !proxy_schema.empty(); }
 };
 
-Topology detect_topology(pqxx::connection &admin) {
-  pqxx::nontransaction query(admin);
-  pqxx::result rows = query.exec(
-      "SELECT pg_catalog.quote_ident(n.nspname) FROM pg_catalog.pg_extension e"
-      "  JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'promo_proxy'");
-  return Topology{rows.empty() ? "" : rows[0][0].as<std::string>()};
-}
+Topology detect_topology(pqxx::connection &admin) { return Topology{extension_schema(admin, "promo_proxy")}; }
 
 // Sessions waiting on a lock on the code's server: the round's own (by
 // application_name), or through a proxy, whose connections carry its name,

@@ -9,13 +9,19 @@
 
 namespace promo_client {
 
-std::string promo_schema(pqxx::connection_base &connection) {
+std::string extension_schema(pqxx::connection_base &connection, const std::string &extension) {
   pqxx::nontransaction query(connection);
-  pqxx::result rows = query.exec(
+  pqxx::result rows = query.exec_params(
       "SELECT pg_catalog.quote_ident(n.nspname) FROM pg_catalog.pg_extension e"
-      "  JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'promo'");
-  if (rows.empty()) throw std::runtime_error("the promo extension is not installed in this database");
-  return rows[0][0].as<std::string>();
+      "  JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = $1",
+      extension);
+  return rows.empty() ? "" : rows[0][0].as<std::string>();
+}
+
+std::string promo_schema(pqxx::connection_base &connection) {
+  std::string schema = extension_schema(connection, "promo");
+  if (schema.empty()) throw std::runtime_error("the promo extension is not installed in this database");
+  return schema;
 }
 
 bool promo_has_ledger(pqxx::connection_base &connection) {

@@ -9,6 +9,9 @@ namespace promo_client {
 // The schema promo is installed in, quoted for SQL; fails if it is not installed.
 std::string promo_schema(pqxx::connection_base &connection);
 
+// The quoted schema of an extension, or empty if it is not installed.
+std::string extension_schema(pqxx::connection_base &connection, const std::string &extension);
+
 // True from promo 1.1 on: the ledger exists.
 bool promo_has_ledger(pqxx::connection_base &connection);
 
