@@ -22,7 +22,8 @@ Datum datum_or_null(const std::optional<TextArgument> &argument, char &null_flag
 }
 
 // Without a key, and unless a customer limit must be checked, the guarded
-// UPDATE and its ledger row are one statement and one row lock.
+// UPDATE and its ledger row are one statement and one row lock (in 1.3 the
+// ledger row is written before the lock is taken).
 std::optional<Redemption> try_fast_path(SpiSession &spi, const LedgerRequest &request, Schema schema) {
   char nulls[] = "   ";
   const Datum args[] = {request.code, datum_or_null(request.customer, nulls[1]),
@@ -30,6 +31,11 @@ std::optional<Redemption> try_fast_path(SpiSession &spi, const LedgerRequest &re
   nulls[2] = request.hold ? ' ' : 'n';
   Statement statement = schema == Schema::V1_3 ? Statement::SlottedRedeemByCode : Statement::LedgerRedeemByCode;
   if (spi.run(statement, args, nulls) != 1) return std::nullopt;
+  if (!spi.int8_value(0, 0)) {  // 1.3: the UPDATE refused what the INSERT's snapshot allowed
+    const Datum drop_args[] = {Int64GetDatum(spi.int8_value(0, 5).value())};
+    spi.run(Statement::SlottedDropLedgerRow, drop_args, nullptr);
+    return std::nullopt;
+  }
   return redeemed_from_result(spi);
 }
 

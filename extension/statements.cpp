@@ -149,14 +149,40 @@ std::vector<StatementText> build_texts() {
        0,
        {}});
 
-  // Version 1.3. The fast path leaves hot codes alone: their uses live in slots.
+  // Version 1.3. $1 code, $2 customer, $3 hold. The fast path writes the
+  // ledger row, queues on an advisory lock per code, and then takes the row
+  // lock for the guarded UPDATE alone. The advisory lock is handed to the
+  // next caller in line when its holder commits; a row lock wakes every
+  // waiter to race for it, which is what makes one code collapse under load.
+  // And both locks are held only from the UPDATE to the commit. (Without a
+  // foreign key, the INSERT does not touch the code row.) The filter, on the
+  // statement's snapshot, keeps out the calls the UPDATE would refuse; a race
+  // it misses returns the ledger row with no code columns, and the caller
+  // deletes it (SlottedDropLedgerRow). Hot codes take the other path: their uses live
+  // in slots. Returns the code columns (null if refused), redemption id,
+  // state, expiry.
   set(Statement::SlottedRedeemByCode,
-      {with_ledger_row(increment + " WHERE" + code_matches_arg1 + " AND" + redeemable +
-                           " AND slots OPERATOR(pg_catalog.=) 1"
-                           " AND (max_uses_per_customer IS NULL OR $2::text IS NULL)",
-                       "$2", "NULL", "$3::interval"),
+      {"WITH ledger_row AS ("
+       " INSERT INTO @extschema@.promo_redemptions (promo_id, customer_id, state, hold_expires_at)"
+       " SELECT id, $2, CASE WHEN $3::interval IS NULL THEN 'redeemed' ELSE 'held' END,"
+       "        pg_catalog.now() OPERATOR(pg_catalog.+) $3::interval"
+       "   FROM @extschema@.promo_codes WHERE" + code_matches_arg1 + " AND" + redeemable +
+           "    AND slots OPERATOR(pg_catalog.=) 1 AND (max_uses_per_customer IS NULL OR $2::text IS NULL)"
+           " RETURNING id, promo_id, state, hold_expires_at),"
+           " queued AS MATERIALIZED ("
+           " SELECT promo_id, pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('queue', promo_id))"
+           "   FROM ledger_row),"
+           " code_row AS (" +
+           increment + " WHERE id OPERATOR(pg_catalog.=) (SELECT promo_id FROM queued) AND" + redeemable +
+           " RETURNING" + code_columns +
+           ")"
+           " SELECT c.id, c.code, c.current_uses, c.max_uses, c.is_active, l.id, l.state, l.hold_expires_at"
+           "   FROM ledger_row l LEFT JOIN code_row c ON true",
        3,
        {TEXTOID, TEXTOID, INTERVALOID}});
+  // $1 redemption id: a fast-path ledger row whose UPDATE was refused.
+  set(Statement::SlottedDropLedgerRow,
+      {"DELETE FROM @extschema@.promo_redemptions WHERE id OPERATOR(pg_catalog.=) $1", 1, {INT8OID}});
   const std::string by_code = " FROM @extschema@.promo_codes WHERE" + code_matches_arg1;
   const std::string by_id = " FROM @extschema@.promo_codes WHERE id OPERATOR(pg_catalog.=) $1";
   set(Statement::SlottedPeekCode, {"SELECT id, slots" + by_code, 1, {TEXTOID}});

@@ -26,7 +26,8 @@ enum class Statement {
   LedgerRelease,             // gives a redemption's use back
   LedgerCodesWithExpiredHolds,
   // Version 1.3 schema: hot codes (slots > 1) beside the counter.
-  SlottedRedeemByCode,    // the 1.1 fast path, for codes with one slot only
+  SlottedRedeemByCode,    // the fast path for codes with one slot: ledger row, then the guarded UPDATE
+  SlottedDropLedgerRow,   // removes a fast-path ledger row whose UPDATE was refused
   SlottedPeekCode,        // a code's id and slots, unlocked: which lock to take
   SlottedPeekCodeById,    // the same, by id
   SlottedLockCode,        // the 1.1 lock (FOR NO KEY UPDATE) with slots as column 7
