@@ -156,14 +156,15 @@ std::vector<std::string> create_codes(pqxx::connection &admin, const std::string
   const std::string insert = " (code, max_uses) SELECT $1 || g, 2147483647 FROM generate_series(1, $2) g";
   create.exec_params("INSERT INTO promo_bench.seed_codes" + insert, prefix, count);
   if (via_proxy) {  // each code is created on the shard that owns it
-    create.exec_params("SELECT " + schema + ".create_promo($1 || g, 2147483647, slots => $3)"
-                       "  FROM generate_series(1, $2) g",
+    create.exec_params("SELECT " + schema +
+                           ".create_promo($1 || g, 2147483647, slots => $3)"
+                           "  FROM generate_series(1, $2) g",
                        prefix, count, slots);
   } else {
     create.exec_params("INSERT INTO " + schema + ".promo_codes" + insert, prefix, count);
     if (slots > 1)
-      create.exec_params("UPDATE " + schema + ".promo_codes SET slots = $2 WHERE starts_with(code, $1)", prefix,
-                         slots);
+      create.exec_params("UPDATE " + schema + ".promo_codes SET slots = $2 WHERE starts_with(code, $1)",
+                         prefix, slots);
   }
   create.commit();
   std::vector<std::string> codes;
@@ -186,8 +187,8 @@ void print_hot_mode_ratios(const std::vector<Point> &points) {
     const double hot_mode = loads.at("hot-slots")->median_of(Variant::Promo, &RunResult::tps);
     const double spread = loads.at("spread")->median_of(Variant::Promo, &RunResult::tps);
     const double seed_hot = loads.at("hot")->median_of(Variant::Seed, &RunResult::tps);
-    std::cout << "hot mode, " << connections << " conns: " << hot_mode << " granted/s = "
-              << (spread > 0 ? hot_mode / spread : 0) << " x promo on spread codes, "
+    std::cout << "hot mode, " << connections << " conns: " << hot_mode
+              << " granted/s = " << (spread > 0 ? hot_mode / spread : 0) << " x promo on spread codes, "
               << (seed_hot > 0 ? hot_mode / seed_hot : 0) << " x the seed's UPDATE on the hot code\n";
   }
 }
@@ -213,7 +214,8 @@ void write_chart(const std::string &out, const std::vector<Point> &points) {
          << "set title 'promo: granted redemptions per second (median of runs)'\n"
          << "set xlabel 'connections'\nset ylabel 'redemptions per second'\nset logscale x\n"
          << "set key outside right autotitle columnhead\nset grid\nset xrange [0.8:150]\n"
-         << "plot for [i=2:7] '" << out << "/bench.dat' using 1:i with linespoints title columnhead(i), '' using "
+         << "plot for [i=2:7] '" << out
+         << "/bench.dat' using 1:i with linespoints title columnhead(i), '' using "
             "1:10 with linespoints title columnhead(10)\n";
   script.close();
   if (std::system(("gnuplot '" + out + "/bench.gnuplot' 2>/dev/null").c_str()) != 0)
@@ -238,7 +240,8 @@ int run_bench(const Options &options) {
   // Hot mode: one code whose uses are spread over slots (the seed's side of
   // this load is again one plain row).
   const std::vector<std::string> hot_slots =
-      bench.slots > 1 ? create_codes(admin, schema, "BENCH-HOTSLOTS-" + tag + "-", 1, via_proxy, bench.slots) : hot;
+      bench.slots > 1 ? create_codes(admin, schema, "BENCH-HOTSLOTS-" + tag + "-", 1, via_proxy, bench.slots)
+                      : hot;
   if (bench.slots > 1) loads.push_back("hot-slots");
 
   std::vector<Point> points;

@@ -49,7 +49,9 @@ struct Topology {
   bool via_proxy() const { return !proxy_schema.empty(); }
 };
 
-Topology detect_topology(pqxx::connection &admin) { return Topology{extension_schema(admin, "promo_proxy")}; }
+Topology detect_topology(pqxx::connection &admin) {
+  return Topology{extension_schema(admin, "promo_proxy")};
+}
 
 // Sessions waiting on a lock on the code's server: the round's own (by
 // application_name), or through a proxy, whose connections carry its name,
@@ -58,12 +60,13 @@ Topology detect_topology(pqxx::connection &admin) { return Topology{extension_sc
 int count_waiting(pqxx::connection &monitor, const std::string &application, bool via_proxy, int gate_pid,
                   PoolerConsole *pooler) {
   pqxx::nontransaction query(monitor);
-  int waiting = query
-                    .exec_params(
-                        "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE wait_event_type = 'Lock'"
-                        "   AND (application_name = $1 OR ($2 AND backend_type = 'client backend' AND pid <> $3))",
-                        application, via_proxy, gate_pid)[0][0]
-                    .as<int>();
+  int waiting =
+      query
+          .exec_params(
+              "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE wait_event_type = 'Lock'"
+              "   AND (application_name = $1 OR ($2 AND backend_type = 'client backend' AND pid <> $3))",
+              application, via_proxy, gate_pid)[0][0]
+          .as<int>();
   return waiting + (pooler ? pooler->waiting_clients() : 0);
 }
 
@@ -98,8 +101,8 @@ RoundResult run_round(const Options &options, const Topology &topology, int roun
   if (topology.via_proxy()) {
     pqxx::work create(admin);
     promo_id = create
-                   .exec_params("SELECT " + topology.proxy_schema + ".create_promo($1, $2, slots => $3)", code,
-                                check.max_uses, check.slots)[0][0]
+                   .exec_params("SELECT " + topology.proxy_schema + ".create_promo($1, $2, slots => $3)",
+                                code, check.max_uses, check.slots)[0][0]
                    .as<long long>();
     if (check.gate_dsn.empty())
       row_dsn = create.exec_params("SELECT " + topology.proxy_schema + ".promo_shard_of($1)", code)[0][0]
@@ -112,10 +115,10 @@ RoundResult run_round(const Options &options, const Topology &topology, int roun
   if (!topology.via_proxy()) {
     pqxx::work create(row_server);
     promo_id = create
-                   .exec_params(
-                       "INSERT INTO " + schema + ".promo_codes (code, max_uses" + (hot ? ", slots" : "") +
-                           ") VALUES ($1, $2" + (hot ? ", " + std::to_string(check.slots) : "") + ") RETURNING id",
-                       code, check.max_uses)[0][0]
+                   .exec_params("INSERT INTO " + schema + ".promo_codes (code, max_uses" +
+                                    (hot ? ", slots" : "") + ") VALUES ($1, $2" +
+                                    (hot ? ", " + std::to_string(check.slots) : "") + ") RETURNING id",
+                                code, check.max_uses)[0][0]
                    .as<long long>();
     create.commit();
   }
@@ -157,7 +160,8 @@ RoundResult run_round(const Options &options, const Topology &topology, int roun
     threads.emplace_back([&, i] {
       try {
         pqxx::work redeem(*sessions[i]);
-        pqxx::result row = redeem.exec_params("SELECT status FROM " + redeem_schema + ".redeem_promo($1)", code);
+        pqxx::result row =
+            redeem.exec_params("SELECT status FROM " + redeem_schema + ".redeem_promo($1)", code);
         redeem.commit();
         outcomes[i].status = row[0][0].as<std::string>();
       } catch (const std::exception &error) {

@@ -38,7 +38,9 @@ PoolerConsole::PoolerConsole(const std::string &dsn) : connection_(PQconnectdb(d
   }
 }
 
-PoolerConsole::~PoolerConsole() { PQfinish(connection_); }
+PoolerConsole::~PoolerConsole() {
+  PQfinish(connection_);
+}
 
 int PoolerConsole::waiting_clients() {
   std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(connection_, "SHOW POOLS"), &PQclear);

@@ -12,8 +12,8 @@ enum class Command { Check, Redeem, Confirm, Release, Load, Bench };
 struct CheckOptions {
   int max_uses = 50;
   int rounds = 1;
-  int slots = 1;          // more than 1: the code is hot (promo 1.3)
-  int wait_seconds = 60;  // how long all sessions may take to queue on the lock
+  int slots = 1;                 // more than 1: the code is hot (promo 1.3)
+  int wait_seconds = 60;         // how long all sessions may take to queue on the lock
   std::string gate_dsn;          // the server holding the code's row, when --dsn is a pooler
   std::string pooler_admin_dsn;  // PgBouncer's admin console: its queued clients count as waiting
 };

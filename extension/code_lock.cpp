@@ -49,7 +49,8 @@ std::optional<LockedCode> lock_code(SpiSession &spi, Datum code) {
 }
 
 std::optional<LockedCode> lock_code_by_id(SpiSession &spi, int64_t promo_id) {
-  return lock_with(spi, {Statement::SlottedPeekCodeById, Statement::SlottedLockCodeById}, Int64GetDatum(promo_id));
+  return lock_with(spi, {Statement::SlottedPeekCodeById, Statement::SlottedLockCodeById},
+                   Int64GetDatum(promo_id));
 }
 
 }  // namespace promo

@@ -85,8 +85,7 @@ int64_t redemption_id_argument(FunctionCallInfo fcinfo) {
 void inject_debug_fault() {
   switch (debug_fault()) {
     case DebugFault::None: return;
-    case DebugFault::CppException:
-      throw std::runtime_error("promo.debug_fault injected a C++ exception");
+    case DebugFault::CppException: throw std::runtime_error("promo.debug_fault injected a C++ exception");
     case DebugFault::OutOfMemory: throw std::bad_alloc();
   }
 }
@@ -138,7 +137,9 @@ Datum reclaim_body(FunctionCallInfo fcinfo, Schema schema) {
 }  // namespace
 }  // namespace promo
 
-void _PG_init(void) { promo::define_settings(); }
+void _PG_init(void) {
+  promo::define_settings();
+}
 
 // redeem_promo(code text) RETURNS promo_redemption -- version 1.0
 Datum redeem_promo(PG_FUNCTION_ARGS) {

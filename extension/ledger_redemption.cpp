@@ -29,7 +29,8 @@ std::optional<Redemption> try_fast_path(SpiSession &spi, const LedgerRequest &re
   const Datum args[] = {request.code, datum_or_null(request.customer, nulls[1]),
                         request.hold.value_or(Datum(0))};
   nulls[2] = request.hold ? ' ' : 'n';
-  Statement statement = schema == Schema::V1_3 ? Statement::SlottedRedeemByCode : Statement::LedgerRedeemByCode;
+  Statement statement =
+      schema == Schema::V1_3 ? Statement::SlottedRedeemByCode : Statement::LedgerRedeemByCode;
   if (spi.run(statement, args, nulls) != 1) return std::nullopt;
   if (!spi.int8_value(0, 0)) {  // 1.3: the UPDATE refused what the INSERT's snapshot allowed
     const Datum drop_args[] = {Int64GetDatum(spi.int8_value(0, 5).value())};
@@ -59,7 +60,8 @@ std::optional<LockedCode> lock_for_redemption(SpiSession &spi, const LedgerReque
 
 // Everything that needs the code row locked first: replays, customer limits,
 // reclaiming expired holds, and the reason for a refusal.
-Redemption decide_under_lock(SpiSession &spi, const LedgerRequest &request, bool reveal_reasons, Schema schema) {
+Redemption decide_under_lock(SpiSession &spi, const LedgerRequest &request, bool reveal_reasons,
+                             Schema schema) {
   std::optional<LockedCode> found = lock_for_redemption(spi, request, schema);
   if (!found) return Redemption{};
   if (found->slots > 1) return redeem_hot(spi, request, *found, reveal_reasons);
@@ -132,7 +134,8 @@ int reclaim_expired_holds_of(SpiSession &spi, int64_t promo_id) {
   return spi.int4_value(0, 0).value();
 }
 
-Redemption redeem_with_ledger(SpiSession &spi, const LedgerRequest &request, bool reveal_reasons, Schema schema) {
+Redemption redeem_with_ledger(SpiSession &spi, const LedgerRequest &request, bool reveal_reasons,
+                              Schema schema) {
   if (!request.key)
     if (std::optional<Redemption> redeemed = try_fast_path(spi, request, schema)) return *redeemed;
   return decide_under_lock(spi, request, reveal_reasons, schema);

@@ -17,7 +17,7 @@ struct TextArgument {
 };
 
 struct LedgerRequest {
-  Datum code;                           // text, validated
+  Datum code;                            // text, validated
   std::optional<TextArgument> customer;  // validated
   std::optional<TextArgument> key;       // validated
   std::optional<Datum> hold;             // interval, validated
@@ -26,7 +26,8 @@ struct LedgerRequest {
 // The schema the calling SQL function belongs to: 1.1 and 1.2 share one.
 enum class Schema { V1_1, V1_3 };
 
-Redemption redeem_with_ledger(SpiSession &spi, const LedgerRequest &request, bool reveal_reasons, Schema schema);
+Redemption redeem_with_ledger(SpiSession &spi, const LedgerRequest &request, bool reveal_reasons,
+                              Schema schema);
 
 struct LockedCode;
 

@@ -22,8 +22,8 @@ Oid icu_root_collation() {
   static Oid collation = InvalidOid;
   if (!OidIsValid(collation))
     collation = pg_call([] {
-      return get_collation_oid(list_make2(makeString(pstrdup("pg_catalog")), makeString(pstrdup("und-x-icu"))),
-                               false);
+      return get_collation_oid(
+          list_make2(makeString(pstrdup("pg_catalog")), makeString(pstrdup("und-x-icu"))), false);
     });
   return collation;
 }

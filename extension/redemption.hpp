@@ -48,7 +48,7 @@ struct LedgerEntry {
 
 struct Redemption {
   Status status = Status::NotFound;
-  std::optional<CodeRow> row;       // absent for not_found and for hidden reasons
+  std::optional<CodeRow> row;        // absent for not_found and for hidden reasons
   std::optional<LedgerEntry> entry;  // absent on a refusal, and always in 1.0
 };
 

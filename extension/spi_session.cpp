@@ -93,7 +93,9 @@ uint64_t SpiSession::run(Statement statement, const Datum *args, const char *nul
   return processed_;
 }
 
-int SpiSession::columns() const { return SPI_tuptable == nullptr ? 0 : SPI_tuptable->tupdesc->natts; }
+int SpiSession::columns() const {
+  return SPI_tuptable == nullptr ? 0 : SPI_tuptable->tupdesc->natts;
+}
 
 Datum SpiSession::value(uint64_t row, int column, bool &is_null) const {
   bool null_flag = false;

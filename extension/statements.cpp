@@ -36,9 +36,14 @@ std::string with_ledger_row(const std::string &code_row_update, const char *cust
          "), ledger_row AS ("
          " INSERT INTO @extschema@.promo_redemptions"
          "   (promo_id, customer_id, idempotency_key, state, hold_expires_at)"
-         " SELECT id, " + customer + ", " + key + ","
-         "   CASE WHEN " + hold + " IS NULL THEN 'redeemed' ELSE 'held' END,"
-         "   pg_catalog.now() OPERATOR(pg_catalog.+) " + hold +
+         " SELECT id, " +
+         customer + ", " + key +
+         ","
+         "   CASE WHEN " +
+         hold +
+         " IS NULL THEN 'redeemed' ELSE 'held' END,"
+         "   pg_catalog.now() OPERATOR(pg_catalog.+) " +
+         hold +
          "   FROM code_row"
          " RETURNING id, state, hold_expires_at)"
          " SELECT c.id, c.code, c.current_uses, c.max_uses, c.is_active,"
@@ -52,7 +57,8 @@ std::vector<StatementText> build_texts() {
 
   // $1 code. Returns the code columns.
   set(Statement::CounterRedeem,
-      {increment + " WHERE" + code_matches_arg1 + " AND" + redeemable + " RETURNING" + code_columns, 1,
+      {increment + " WHERE" + code_matches_arg1 + " AND" + redeemable + " RETURNING" + code_columns,
+       1,
        {TEXTOID}});
   // $1 code. Returns the code columns and the refusal reason.
   set(Statement::CounterLockAndClassify,
@@ -71,11 +77,10 @@ std::vector<StatementText> build_texts() {
        3,
        {TEXTOID, TEXTOID, INTERVALOID}});
   // $1 code. Returns the code columns, the refusal reason, max_uses_per_customer.
-  set(Statement::LedgerLockCode,
-      {"SELECT" + locked_code_columns + " FROM @extschema@.promo_codes WHERE" + code_matches_arg1 +
-           " FOR NO KEY UPDATE",
-       1,
-       {TEXTOID}});
+  set(Statement::LedgerLockCode, {"SELECT" + locked_code_columns + " FROM @extschema@.promo_codes WHERE" +
+                                      code_matches_arg1 + " FOR NO KEY UPDATE",
+                                  1,
+                                  {TEXTOID}});
   // $1 code id. Same columns.
   set(Statement::LedgerLockCodeById,
       {"SELECT" + locked_code_columns +
@@ -121,15 +126,16 @@ std::vector<StatementText> build_texts() {
        {INT8OID}});
   // $1 redemption id. Returns its code id.
   set(Statement::LedgerFindRedemption,
-      {"SELECT promo_id FROM @extschema@.promo_redemptions WHERE id OPERATOR(pg_catalog.=) $1", 1, {INT8OID}});
-  // $1 redemption id, whose code row the caller has locked.
-  set(Statement::LedgerConfirm,
-      {"UPDATE @extschema@.promo_redemptions SET state = 'redeemed'"
-       " WHERE id OPERATOR(pg_catalog.=) $1 AND state OPERATOR(pg_catalog.=) 'held'"
-       "   AND hold_expires_at OPERATOR(pg_catalog.>) pg_catalog.now()"
-       " RETURNING id",
+      {"SELECT promo_id FROM @extschema@.promo_redemptions WHERE id OPERATOR(pg_catalog.=) $1",
        1,
        {INT8OID}});
+  // $1 redemption id, whose code row the caller has locked.
+  set(Statement::LedgerConfirm, {"UPDATE @extschema@.promo_redemptions SET state = 'redeemed'"
+                                 " WHERE id OPERATOR(pg_catalog.=) $1 AND state OPERATOR(pg_catalog.=) 'held'"
+                                 "   AND hold_expires_at OPERATOR(pg_catalog.>) pg_catalog.now()"
+                                 " RETURNING id",
+                                 1,
+                                 {INT8OID}});
   // $1 redemption id, whose code row the caller has locked.
   set(Statement::LedgerRelease,
       {"WITH released AS ("
@@ -166,11 +172,13 @@ std::vector<StatementText> build_texts() {
        " INSERT INTO @extschema@.promo_redemptions (promo_id, customer_id, state, hold_expires_at)"
        " SELECT id, $2, CASE WHEN $3::interval IS NULL THEN 'redeemed' ELSE 'held' END,"
        "        pg_catalog.now() OPERATOR(pg_catalog.+) $3::interval"
-       "   FROM @extschema@.promo_codes WHERE" + code_matches_arg1 + " AND" + redeemable +
+       "   FROM @extschema@.promo_codes WHERE" +
+           code_matches_arg1 + " AND" + redeemable +
            "    AND slots OPERATOR(pg_catalog.=) 1 AND (max_uses_per_customer IS NULL OR $2::text IS NULL)"
            " RETURNING id, promo_id, state, hold_expires_at),"
            " queued AS MATERIALIZED ("
-           " SELECT promo_id, pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('queue', promo_id))"
+           " SELECT promo_id, pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('queue', "
+           "promo_id))"
            "   FROM ledger_row),"
            " code_row AS (" +
            increment + " WHERE id OPERATOR(pg_catalog.=) (SELECT promo_id FROM queued) AND" + redeemable +
@@ -192,20 +200,21 @@ std::vector<StatementText> build_texts() {
   set(Statement::SlottedLockCodeById, {slotted_columns + by_id + " FOR NO KEY UPDATE", 1, {INT8OID}});
   // $1 code id. The same key as promo_hot_code_lock() in the install script.
   set(Statement::HotShareCode,
-      {"SELECT pg_catalog.pg_advisory_xact_lock_shared(pg_catalog.hashtextextended('code', $1))", 1, {INT8OID}});
+      {"SELECT pg_catalog.pg_advisory_xact_lock_shared(pg_catalog.hashtextextended('code', $1))",
+       1,
+       {INT8OID}});
   set(Statement::HotReadCodeById, {slotted_columns + by_id, 1, {INT8OID}});
 
   // $1 code id, $2 key / customer. A hash collision only serializes two
   // callers that need not wait for each other.
-  set(Statement::HotLockKey,
-      {"SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('key:' OPERATOR(pg_catalog.||) $2, $1))",
-       2,
-       {INT8OID, TEXTOID}});
-  set(Statement::HotLockCustomer,
-      {"SELECT pg_catalog.pg_advisory_xact_lock("
-       "pg_catalog.hashtextextended('customer:' OPERATOR(pg_catalog.||) $2, $1))",
-       2,
-       {INT8OID, TEXTOID}});
+  set(Statement::HotLockKey, {"SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('key:' "
+                              "OPERATOR(pg_catalog.||) $2, $1))",
+                              2,
+                              {INT8OID, TEXTOID}});
+  set(Statement::HotLockCustomer, {"SELECT pg_catalog.pg_advisory_xact_lock("
+                                   "pg_catalog.hashtextextended('customer:' OPERATOR(pg_catalog.||) $2, $1))",
+                                   2,
+                                   {INT8OID, TEXTOID}});
 
   const std::string slots_table = " @extschema@.promo_code_slots";
   const std::string take_use =
@@ -223,17 +232,18 @@ std::vector<StatementText> build_texts() {
   // $1 code id, $2 preferred slot, $3 slots. The first slot with stock, from
   // the preferred one on, whose lock nobody holds; locks it.
   set(Statement::HotTakeFreeSlot,
-      {"SELECT slot FROM (" + slots_with_stock_in_turn + " OFFSET 0) in_turn"  // OFFSET 0: try in this order
-       " WHERE pg_catalog.pg_try_advisory_xact_lock(" + slot_lock_key + ") LIMIT 1",
+      {"SELECT slot FROM (" + slots_with_stock_in_turn +
+           " OFFSET 0) in_turn"  // OFFSET 0: try in this order
+           " WHERE pg_catalog.pg_try_advisory_xact_lock(" +
+           slot_lock_key + ") LIMIT 1",
        3,
        {INT8OID, INT4OID, INT4OID}});
   // $1 code id, $2 preferred slot, $3 slots. The first slot with stock, from
   // the preferred one on; waits for its lock.
-  set(Statement::HotWaitForSlot,
-      {"SELECT slot, pg_catalog.pg_advisory_xact_lock(" + slot_lock_key + ") FROM (" + slots_with_stock_in_turn +
-           " LIMIT 1) nearest",
-       3,
-       {INT8OID, INT4OID, INT4OID}});
+  set(Statement::HotWaitForSlot, {"SELECT slot, pg_catalog.pg_advisory_xact_lock(" + slot_lock_key +
+                                      ") FROM (" + slots_with_stock_in_turn + " LIMIT 1) nearest",
+                                  3,
+                                  {INT8OID, INT4OID, INT4OID}});
   // $1 code id, $2 slot. Takes a use if one is left.
   set(Statement::HotTakeSlot,
       {"UPDATE" + slots_table + " s" + take_use +
@@ -257,15 +267,16 @@ std::vector<StatementText> build_texts() {
        "         pg_catalog.now() OPERATOR(pg_catalog.+) $4::interval, $5)"
        " RETURNING id, state, hold_expires_at)"
        " SELECT id, state, hold_expires_at, (SELECT COALESCE(pg_catalog.sum(uses), 0)::integer"
-       "   FROM" + slots_table + " WHERE promo_id OPERATOR(pg_catalog.=) $1)"
-       "   FROM ledger_row",
+       "   FROM" +
+           slots_table +
+           " WHERE promo_id OPERATOR(pg_catalog.=) $1)"
+           "   FROM ledger_row",
        5,
        {INT8OID, TEXTOID, TEXTOID, INTERVALOID, INT4OID}});
-  set(Statement::HotSlotUses,
-      {"SELECT COALESCE(pg_catalog.sum(uses), 0)::integer FROM" + slots_table +
-           " WHERE promo_id OPERATOR(pg_catalog.=) $1",
-       1,
-       {INT8OID}});
+  set(Statement::HotSlotUses, {"SELECT COALESCE(pg_catalog.sum(uses), 0)::integer FROM" + slots_table +
+                                   " WHERE promo_id OPERATOR(pg_catalog.=) $1",
+                               1,
+                               {INT8OID}});
   // $1 code id, $2 slots; the caller holds every slot's lock. Each expired
   // hold goes back to its slot. Returns how many.
   set(Statement::HotReclaimHolds,
@@ -277,11 +288,14 @@ std::vector<StatementText> build_texts() {
        " RETURNING COALESCE(slot, 0) OPERATOR(pg_catalog.%) $2 AS slot),"
        " per_slot AS (SELECT slot, pg_catalog.count(*)::integer AS n FROM reclaimed GROUP BY slot),"
        " given_back AS ("
-       " UPDATE" + slots_table + " s SET uses = s.uses OPERATOR(pg_catalog.-) per_slot.n,"
-       "        remaining = s.remaining OPERATOR(pg_catalog.+) per_slot.n"
-       "   FROM per_slot WHERE s.promo_id OPERATOR(pg_catalog.=) $1 AND s.slot OPERATOR(pg_catalog.=) per_slot.slot"
-       " RETURNING 1)"
-       " SELECT COALESCE(pg_catalog.sum(n), 0)::integer FROM per_slot",
+       " UPDATE" +
+           slots_table +
+           " s SET uses = s.uses OPERATOR(pg_catalog.-) per_slot.n,"
+           "        remaining = s.remaining OPERATOR(pg_catalog.+) per_slot.n"
+           "   FROM per_slot WHERE s.promo_id OPERATOR(pg_catalog.=) $1 AND s.slot OPERATOR(pg_catalog.=) "
+           "per_slot.slot"
+           " RETURNING 1)"
+           " SELECT COALESCE(pg_catalog.sum(n), 0)::integer FROM per_slot",
        2,
        {INT8OID, INT4OID}});
   // $1 redemption id, $2 code id, $3 slots. Locked before the ledger row, the
@@ -300,11 +314,13 @@ std::vector<StatementText> build_texts() {
        " UPDATE @extschema@.promo_redemptions SET state = 'released', released_at = pg_catalog.now()"
        "  WHERE id OPERATOR(pg_catalog.=) $1 AND state OPERATOR(pg_catalog.<>) 'released'"
        " RETURNING promo_id, COALESCE(slot, 0) OPERATOR(pg_catalog.%) $2 AS slot)"
-       " UPDATE" + slots_table + " s SET uses = s.uses OPERATOR(pg_catalog.-) 1,"
-       "        remaining = s.remaining OPERATOR(pg_catalog.+) 1"
-       "   FROM released WHERE s.promo_id OPERATOR(pg_catalog.=) released.promo_id"
-       "    AND s.slot OPERATOR(pg_catalog.=) released.slot"
-       " RETURNING s.promo_id",
+       " UPDATE" +
+           slots_table +
+           " s SET uses = s.uses OPERATOR(pg_catalog.-) 1,"
+           "        remaining = s.remaining OPERATOR(pg_catalog.+) 1"
+           "   FROM released WHERE s.promo_id OPERATOR(pg_catalog.=) released.promo_id"
+           "    AND s.slot OPERATOR(pg_catalog.=) released.slot"
+           " RETURNING s.promo_id",
        2,
        {INT8OID, INT4OID}});
   return texts;
