@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The soak: 100 sessions run the mixed load (redeem, replay, hold, confirm,
+# The soak: 100 sessions run the mixed load (every other code hot; redeem, replay, hold, confirm,
 # expiry, release, sweep) for SECONDS. It passes with zero errors other than
 # serialization retries, backend memory flat (reported: the median over the
 # sessions after warm-up and at the end, and the largest growth, which must
@@ -12,7 +12,7 @@ source test/server.sh
 server_start || exit 1
 trap server_stop EXIT
 createdb promo_soak && psql -X -q -d promo_soak -c "CREATE EXTENSION promo" || exit 1
-client/promo-client --dsn dbname=promo_soak load --connections 100 --duration "$seconds" --codes 8 --max-uses 5000 \
+client/promo-client --dsn dbname=promo_soak load --connections 100 --duration "$seconds" --codes 8 --max-uses 5000 --slots 4 \
   --ack-log "$PROMO_SERVER_DIR/acks" --json >"$PROMO_SERVER_DIR/soak.json"
 status=$?
 cat "$PROMO_SERVER_DIR/soak.json"
