@@ -6,7 +6,7 @@
 pgbouncer_start() {
   local server_port=$1
   PGBOUNCER_DIR=$(mktemp -d /tmp/promo-pgbouncer.XXXXXX)
-  PGBOUNCER_PORT=$((20000 + RANDOM % 20000))
+  PGBOUNCER_PORT=$((10000 + RANDOM % 22000))  # below the ephemeral ports
   cat >"$PGBOUNCER_DIR/pgbouncer.ini" <<INI
 [databases]
 promo = host=127.0.0.1 port=$server_port dbname=promo pool_size=20
@@ -35,7 +35,12 @@ INI
 }
 
 pgbouncer_stop() {
-  [[ -n "${PGBOUNCER_DIR:-}" && -f "$PGBOUNCER_DIR/pgbouncer.pid" ]] && kill "$(cat "$PGBOUNCER_DIR/pgbouncer.pid")"
+  if [[ -n "${PGBOUNCER_DIR:-}" && -f "$PGBOUNCER_DIR/pgbouncer.pid" ]]; then
+    local pid
+    pid=$(cat "$PGBOUNCER_DIR/pgbouncer.pid")
+    kill "$pid"
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+  fi
   [[ -n "${PGBOUNCER_DIR:-}" ]] && rm -rf "$PGBOUNCER_DIR"
   PGBOUNCER_DIR=
 }

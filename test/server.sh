@@ -16,7 +16,8 @@ server_start() {
   chmod 755 "$PROMO_SERVER_DIR"
   [[ $(id -u) -eq 0 ]] && chown postgres: "$PROMO_SERVER_DIR"
   export PROMO_SERVER_DIR
-  export PGPORT=${PROMO_PORT:-$((20000 + RANDOM % 20000))}
+  # Below the kernel's ephemeral ports (32768 on), which client connections take.
+  export PGPORT=${PROMO_PORT:-$((10000 + RANDOM % 22000))}
   export PGHOST=$PROMO_SERVER_DIR
   export PGUSER=postgres
   export PGDATABASE=postgres
@@ -32,10 +33,19 @@ server_start() {
     echo "log_line_prefix = '%m [%p] '"
     for line in "$@"; do echo "$line"; done
   } | as_server_user tee -a "$PROMO_SERVER_DIR/data/postgresql.conf" >/dev/null
-  # PROMO_POSTGRES may name a wrapper that runs postgres under a checker.
-  as_server_user "$PG_BIN/pg_ctl" -D "$PROMO_SERVER_DIR/data" -l "$PROMO_SERVER_DIR/server.log" \
-    -p "${PROMO_POSTGRES:-$PG_BIN/postgres}" -w -t 300 start >/dev/null ||
-    { cat "$PROMO_SERVER_DIR/server.log"; return 1; }
+  # PROMO_POSTGRES may name a wrapper that runs postgres under a checker. A
+  # random port that turns out to be taken is replaced, a few times.
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    as_server_user "$PG_BIN/pg_ctl" -D "$PROMO_SERVER_DIR/data" -l "$PROMO_SERVER_DIR/server.log" \
+      -p "${PROMO_POSTGRES:-$PG_BIN/postgres}" -w -t 300 start >/dev/null && return 0
+    [[ -z "${PROMO_PORT:-}" ]] && grep -q "Address already in use" "$PROMO_SERVER_DIR/server.log" || break
+    export PGPORT=$((10000 + RANDOM % 22000))
+    echo "port = $PGPORT" | as_server_user tee -a "$PROMO_SERVER_DIR/data/postgresql.conf" >/dev/null
+    as_server_user truncate -s 0 "$PROMO_SERVER_DIR/server.log"
+  done
+  cat "$PROMO_SERVER_DIR/server.log"
+  return 1
 }
 
 server_stop() {
