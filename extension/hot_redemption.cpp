@@ -9,11 +9,6 @@ namespace promo {
 
 namespace {
 
-Datum datum_or_null(const std::optional<TextArgument> &argument, char &null_flag) {
-  null_flag = argument ? ' ' : 'n';
-  return argument ? argument->datum : Datum(0);
-}
-
 // The code's usage: its counter plus its slots' uses.
 CodeRow with_usage(SpiSession &spi, CodeRow row) {
   const Datum args[] = {Int64GetDatum(row.id)};

@@ -16,11 +16,6 @@ Redemption redeemed_from_result(const SpiSession &spi) {
   return Redemption{Status::Redeemed, read_code_row(spi), entry};
 }
 
-Datum datum_or_null(const std::optional<TextArgument> &argument, char &null_flag) {
-  null_flag = argument ? ' ' : 'n';
-  return argument ? argument->datum : Datum(0);
-}
-
 // Without a key, and unless a customer limit must be checked, the guarded
 // UPDATE and its ledger row are one statement and one row lock (in 1.3 the
 // ledger row is written before the lock is taken).
@@ -108,6 +103,11 @@ Redemption decide_under_lock(SpiSession &spi, const LedgerRequest &request, bool
 }
 
 }  // namespace
+
+Datum datum_or_null(const std::optional<TextArgument> &argument, char &null_flag) {
+  null_flag = argument ? ' ' : 'n';
+  return argument ? argument->datum : Datum(0);
+}
 
 std::optional<Redemption> replay(SpiSession &spi, LockedCode &locked, const LedgerRequest &request,
                                  const std::function<void(LockedCode &)> &reclaim) {

@@ -16,6 +16,9 @@ struct TextArgument {
   std::string text;
 };
 
+// An optional argument as an SPI value; sets its null flag ('n' when absent).
+Datum datum_or_null(const std::optional<TextArgument> &argument, char &null_flag);
+
 struct LedgerRequest {
   Datum code;                            // text, validated
   std::optional<TextArgument> customer;  // validated
