@@ -7,16 +7,18 @@ namespace promo {
 namespace {
 
 struct LockStatements {
-  Statement peek, exclusive;
+  Statement lock_one_slot, peek, lock;
 };
 
-// The slots seen unlocked choose the lock. A hot code is read after its
-// advisory lock is shared, so a change committed before is seen, and one in
-// progress waits for this call; a code that stopped being hot meanwhile gets
-// the row lock. A code that became hot meanwhile is served under the row
-// lock, which is stronger.
+// A one-slot code, by far the common case, is locked by the first statement,
+// as in 1.1. Otherwise (no such code, or a hot one) the unlocked slots decide.
+// A hot code is read after its advisory lock is shared, so a change committed
+// before is seen, and one in progress waits for this call. A code whose slots
+// changed meanwhile gets the row lock, which serves a hot code too: it is the
+// stronger lock.
 std::optional<LockedCode> lock_with(SpiSession &spi, const LockStatements &statements, Datum key) {
   const Datum args[] = {key};
+  if (spi.run(statements.lock_one_slot, args, nullptr) == 1) return read_locked_code(spi);
   if (spi.run(statements.peek, args, nullptr) == 0) return std::nullopt;
   if (spi.int4_value(0, 1).value() > 1) {
     const Datum id_args[] = {Int64GetDatum(spi.int8_value(0, 0).value())};
@@ -25,7 +27,7 @@ std::optional<LockedCode> lock_with(SpiSession &spi, const LockStatements &state
     LockedCode locked = read_locked_code(spi);
     if (locked.slots > 1) return locked;
   }
-  if (spi.run(statements.exclusive, args, nullptr) == 0) return std::nullopt;
+  if (spi.run(statements.lock, args, nullptr) == 0) return std::nullopt;
   return read_locked_code(spi);
 }
 
@@ -45,12 +47,15 @@ LockedCode relock_by_id(SpiSession &spi, int64_t promo_id) {
 }
 
 std::optional<LockedCode> lock_code(SpiSession &spi, Datum code) {
-  return lock_with(spi, {Statement::SlottedPeekCode, Statement::SlottedLockCode}, code);
+  return lock_with(
+      spi, {Statement::SlottedLockOneSlotCode, Statement::SlottedPeekCode, Statement::SlottedLockCode}, code);
 }
 
 std::optional<LockedCode> lock_code_by_id(SpiSession &spi, int64_t promo_id) {
-  return lock_with(spi, {Statement::SlottedPeekCodeById, Statement::SlottedLockCodeById},
-                   Int64GetDatum(promo_id));
+  return lock_with(
+      spi,
+      {Statement::SlottedLockOneSlotCodeById, Statement::SlottedPeekCodeById, Statement::SlottedLockCodeById},
+      Int64GetDatum(promo_id));
 }
 
 }  // namespace promo

@@ -196,6 +196,11 @@ std::vector<StatementText> build_texts() {
   set(Statement::SlottedPeekCode, {"SELECT id, slots" + by_code, 1, {TEXTOID}});
   set(Statement::SlottedPeekCodeById, {"SELECT id, slots" + by_id, 1, {INT8OID}});
   const std::string slotted_columns = "SELECT" + locked_code_columns + ", slots";
+  const std::string one_slot = " AND slots OPERATOR(pg_catalog.=) 1";
+  set(Statement::SlottedLockOneSlotCode,
+      {slotted_columns + by_code + one_slot + " FOR NO KEY UPDATE", 1, {TEXTOID}});
+  set(Statement::SlottedLockOneSlotCodeById,
+      {slotted_columns + by_id + one_slot + " FOR NO KEY UPDATE", 1, {INT8OID}});
   set(Statement::SlottedLockCode, {slotted_columns + by_code + " FOR NO KEY UPDATE", 1, {TEXTOID}});
   set(Statement::SlottedLockCodeById, {slotted_columns + by_id + " FOR NO KEY UPDATE", 1, {INT8OID}});
   // $1 code id. The same key as promo_hot_code_lock() in the install script.
