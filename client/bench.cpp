@@ -178,11 +178,16 @@ const std::vector<std::string> &codes_of(const std::string &load, const std::vec
   return load == "hot" ? hot : load == "spread" ? spread : hot_slots;
 }
 
+// The points of each connection count, by load.
+std::map<int, std::map<std::string, const Point *>> by_connections(const std::vector<Point> &points) {
+  std::map<int, std::map<std::string, const Point *>> grouped;
+  for (const Point &point : points) grouped[point.connections][point.load] = &point;
+  return grouped;
+}
+
 // Hot mode against spread codes and against the seed on one hot row.
 void print_hot_mode_ratios(const std::vector<Point> &points) {
-  std::map<int, std::map<std::string, const Point *>> by_connections;
-  for (const Point &point : points) by_connections[point.connections][point.load] = &point;
-  for (const auto &[connections, loads] : by_connections) {
+  for (const auto &[connections, loads] : by_connections(points)) {
     if (!loads.count("hot-slots") || !loads.count("spread") || !loads.count("hot")) continue;
     const double hot_mode = loads.at("hot-slots")->median_of(Variant::Promo, &RunResult::tps);
     const double spread = loads.at("spread")->median_of(Variant::Promo, &RunResult::tps);
@@ -199,9 +204,7 @@ void write_chart(const std::string &out, const std::vector<Point> &points) {
   for (const char *load : {"hot", "spread", "hot-slots"})
     for (Variant variant : variants) data << " " << load << ":" << variant_name(variant);
   data << "\n";
-  std::map<int, std::map<std::string, const Point *>> by_connections;
-  for (const Point &point : points) by_connections[point.connections][point.load] = &point;
-  for (const auto &[connections, loads] : by_connections) {
+  for (const auto &[connections, loads] : by_connections(points)) {
     data << connections;
     for (const char *load : {"hot", "spread", "hot-slots"})
       for (Variant variant : variants)

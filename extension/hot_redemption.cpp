@@ -80,12 +80,6 @@ std::optional<int32_t> take_use(SpiSession &spi, const LockedCode &locked, bool 
   }
 }
 
-bool customer_at_limit(SpiSession &spi, const LockedCode &locked, const TextArgument &customer) {
-  const Datum args[] = {Int64GetDatum(locked.row.id), customer.datum};
-  spi.run(Statement::LedgerCustomerLiveUses, args, nullptr);
-  return spi.int4_value(0, 0).value() >= *locked.max_uses_per_customer;
-}
-
 }  // namespace
 
 int reclaim_hot(SpiSession &spi, const LockedCode &locked) {

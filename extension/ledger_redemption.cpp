@@ -40,12 +40,6 @@ bool same_customer(const std::optional<std::string> &recorded, const std::option
   return *recorded == given->text;
 }
 
-bool customer_at_limit(SpiSession &spi, const LockedCode &locked, const LedgerRequest &request) {
-  const Datum args[] = {Int64GetDatum(locked.row.id), request.customer->datum};
-  spi.run(Statement::LedgerCustomerLiveUses, args, nullptr);
-  return spi.int4_value(0, 0).value() >= *locked.max_uses_per_customer;
-}
-
 std::optional<LockedCode> lock_for_redemption(SpiSession &spi, const LedgerRequest &request, Schema schema) {
   if (schema == Schema::V1_3) return lock_code(spi, request.code);
   const Datum code_args[] = {request.code};
@@ -84,9 +78,9 @@ Redemption decide_under_lock(SpiSession &spi, const LedgerRequest &request, bool
     if (reclaim_expired_holds_of(spi, locked.row.id) > 0) locked = relock_by_id(spi, locked.row.id);
   };
   const bool limited = request.customer && locked.max_uses_per_customer;
-  if (limited && customer_at_limit(spi, locked, request)) {
+  if (limited && customer_at_limit(spi, locked, *request.customer)) {
     reclaim_once();
-    if (customer_at_limit(spi, locked, request)) return refuse(Status::CustomerLimitReached);
+    if (customer_at_limit(spi, locked, *request.customer)) return refuse(Status::CustomerLimitReached);
   }
   if (locked.refusal == Status::Exhausted) {
     reclaim_once();
@@ -103,6 +97,12 @@ Redemption decide_under_lock(SpiSession &spi, const LedgerRequest &request, bool
 }
 
 }  // namespace
+
+bool customer_at_limit(SpiSession &spi, const LockedCode &locked, const TextArgument &customer) {
+  const Datum args[] = {Int64GetDatum(locked.row.id), customer.datum};
+  spi.run(Statement::LedgerCustomerLiveUses, args, nullptr);
+  return spi.int4_value(0, 0).value() >= *locked.max_uses_per_customer;
+}
 
 Datum datum_or_null(const std::optional<TextArgument> &argument, char &null_flag) {
   null_flag = argument ? ' ' : 'n';

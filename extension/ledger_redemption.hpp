@@ -34,6 +34,10 @@ Redemption redeem_with_ledger(SpiSession &spi, const LedgerRequest &request, boo
 
 struct LockedCode;
 
+// Whether a customer's live uses (redeemed or held) of a locked code reach its
+// max_uses_per_customer, which must be set.
+bool customer_at_limit(SpiSession &spi, const LockedCode &locked, const TextArgument &customer);
+
 // An idempotency replay on a locked code: the redemption the key already
 // names, if any. An expired hold it names is reclaimed on the way (reclaim
 // releases the code's expired holds and refreshes `locked`).
