@@ -25,16 +25,16 @@ UPDATE seed_codes SET current_uses = current_uses + 1 WHERE code = 'C' || :c AND
 echo "\\set c random(1, 1000)
 WITH u AS (UPDATE seed_codes SET current_uses = current_uses + 1 WHERE code = 'C' || :c AND $guard RETURNING id)
 INSERT INTO bare_ledger SELECT id FROM u;" >"$dir/update_insert.sql"
-declare -A tps
+source test/median.sh
+update=() update_insert=()
 for run in 1 2 3; do
   for variant in update update_insert; do
-    tps[$variant]+="$(pgbench -n -M prepared -c 1 -T 5 -f "$dir/$variant.sql" floor 2>/dev/null |
-      awk '/^tps/ {print $3}') "
+    declare -n runs=$variant
+    runs+=("$(pgbench -n -M prepared -c 1 -T 5 -f "$dir/$variant.sql" floor 2>/dev/null | awk '/^tps/ {print $3}')")
   done
 done
-median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | sed -n 2p; }
-u=$(median "${tps[update]}") ui=$(median "${tps[update_insert]}")
-echo "UPDATE alone:             ${tps[update]}-> median $u tps"
-echo "UPDATE + bare ledger row: ${tps[update_insert]}-> median $ui tps"
+u=$(median "${update[@]}") ui=$(median "${update_insert[@]}")
+echo "UPDATE alone:             ${update[*]} -> median $u tps"
+echo "UPDATE + bare ledger row: ${update_insert[*]} -> median $ui tps"
 echo "ratio: $(awk -v a="$ui" -v b="$u" 'BEGIN {printf "%.2f", a / b}')"
 rm -rf "$dir"

@@ -43,7 +43,7 @@ for ((i = 1; i <= runs; i++)); do
   large+=("$(run promo_large 1000000)")
   echo "run $i: 1,000 codes ${small[-1]} tps; 1,000,000 codes ${large[-1]} tps"
 done
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+source test/median.sh
 m_small=$(median "${small[@]}") m_large=$(median "${large[@]}")
 ratio=$(awk -v a="$m_large" -v b="$m_small" 'BEGIN { printf "%.2f", a / b }')
 echo "median: 1,000 codes $m_small tps; 1,000,000 codes + 10,000,000 ledger rows $m_large tps; ratio $ratio"
