@@ -5,10 +5,13 @@
 #include <new>
 #include <stdexcept>
 
+#include "call_site.hpp"
 #include "code_input.hpp"
+#include "code_redemption.hpp"
 #include "error_bridge.hpp"
 #include "ledger_actions.hpp"
 #include "ledger_redemption.hpp"
+#include "normalize.hpp"
 #include "pg_headers.hpp"
 #include "redemption.hpp"
 #include "result_row.hpp"
@@ -27,6 +30,10 @@ PG_FUNCTION_INFO_V1(redeem_promo_v1_3);
 PG_FUNCTION_INFO_V1(confirm_promo_v1_3);
 PG_FUNCTION_INFO_V1(release_promo_v1_3);
 PG_FUNCTION_INFO_V1(promo_reclaim_expired_holds_v1_3);
+PG_FUNCTION_INFO_V1(redeem_promo_v1_4);
+PG_FUNCTION_INFO_V1(confirm_promo_v1_4);
+PG_FUNCTION_INFO_V1(release_promo_v1_4);
+PG_FUNCTION_INFO_V1(promo_reclaim_expired_holds_v1_4);
 }
 
 namespace promo {
@@ -69,12 +76,35 @@ std::optional<TextArgument> identifier_argument(FunctionCallInfo fcinfo, int ind
   return argument;
 }
 
-std::optional<Datum> hold_argument(FunctionCallInfo fcinfo, int index) {
+// A hold, as the exact time it lasts: months count 30 days and days 24
+// hours, as PostgreSQL compares intervals, so what is checked (positive, at
+// most 30 days) is what the hold lasts, whatever the calendar says.
+std::optional<TimeOffset> hold_microseconds(FunctionCallInfo fcinfo, int index) {
   if (PG_ARGISNULL(index)) return std::nullopt;
   Interval *hold = PG_GETARG_INTERVAL_P(index);  // pass-by-reference, never toasted
   long double days = static_cast<long double>(hold->month) * DAYS_PER_MONTH + hold->day;
-  throw_if(check_hold(days * USECS_PER_DAY + hold->time));
-  return PG_GETARG_DATUM(index);
+  long double microseconds = days * USECS_PER_DAY + hold->time;
+  throw_if(check_hold(microseconds));
+  return static_cast<TimeOffset>(microseconds);
+}
+
+// For the 1.1 and 1.3 statements, which add the hold to now(): the same
+// hold as a plain time interval.
+std::optional<Datum> hold_argument(FunctionCallInfo fcinfo, int index) {
+  std::optional<TimeOffset> microseconds = hold_microseconds(fcinfo, index);
+  if (!microseconds) return std::nullopt;
+  return pg_call([&] {
+    auto *exact = static_cast<Interval *>(palloc0(sizeof(Interval)));
+    exact->time = *microseconds;
+    return PointerGetDatum(exact);
+  });
+}
+
+// For 1.4: when the hold expires, now() (the transaction's start) plus the hold.
+std::optional<TimestampTz> hold_expiry(FunctionCallInfo fcinfo, int index) {
+  std::optional<TimeOffset> microseconds = hold_microseconds(fcinfo, index);
+  if (!microseconds) return std::nullopt;
+  return GetCurrentTransactionStartTimestamp() + *microseconds;
 }
 
 int64_t redemption_id_argument(FunctionCallInfo fcinfo) {
@@ -134,21 +164,43 @@ Datum reclaim_body(FunctionCallInfo fcinfo, Schema schema) {
                   [&](SpiSession &spi) { return Int32GetDatum(reclaim_all_expired_holds(spi, schema)); });
 }
 
+// redeem_promo(code, customer_id, idempotency_key, hold) on the 1.4 schema.
+Datum redeem_promo_v1_4_body(FunctionCallInfo fcinfo) {
+  Datum code = code_argument(fcinfo);
+  std::optional<TextArgument> customer = identifier_argument(fcinfo, 1, "customer_id");
+  std::optional<TextArgument> key = identifier_argument(fcinfo, 2, "idempotency_key");
+  std::optional<TimestampTz> hold_expires = hold_expiry(fcinfo, 3);
+  RedemptionRequest request{normalized_code(code), customer, key, hold_expires};
+  SpiSession spi(function_schema(fcinfo));
+  inject_debug_fault();
+  Redemption redemption = redeem_code(spi, request, reveal_reasons());
+  spi.finish();
+  return redemption_datum(fcinfo, redemption);
+}
+
 }  // namespace
 }  // namespace promo
 
 void _PG_init(void) {
+  promo::create_error_copy_context();
   promo::define_settings();
 }
 
+// Every redeem_promo runs once per call site and row (call_site.hpp).
+
 // redeem_promo(code text) RETURNS promo_redemption -- version 1.0
 Datum redeem_promo(PG_FUNCTION_ARGS) {
-  return promo::cpp_boundary([&] { return promo::redeem_promo_v1_0_body(fcinfo); });
+  return promo::cpp_boundary([&] {
+    return promo::once_per_call_site(fcinfo, [&] { return promo::redeem_promo_v1_0_body(fcinfo); });
+  });
 }
 
 // redeem_promo(code, customer_id, idempotency_key, hold) RETURNS promo_redemption -- 1.1 and 1.2
 Datum redeem_promo_v1_1(PG_FUNCTION_ARGS) {
-  return promo::cpp_boundary([&] { return promo::redeem_promo_ledger_body(fcinfo, promo::Schema::V1_1); });
+  return promo::cpp_boundary([&] {
+    return promo::once_per_call_site(
+        fcinfo, [&] { return promo::redeem_promo_ledger_body(fcinfo, promo::Schema::V1_1); });
+  });
 }
 
 // confirm_promo(redemption_id bigint) RETURNS boolean -- 1.1 and 1.2
@@ -168,7 +220,10 @@ Datum promo_reclaim_expired_holds(PG_FUNCTION_ARGS) {
 
 // The same four on the 1.3 schema, which knows hot codes.
 Datum redeem_promo_v1_3(PG_FUNCTION_ARGS) {
-  return promo::cpp_boundary([&] { return promo::redeem_promo_ledger_body(fcinfo, promo::Schema::V1_3); });
+  return promo::cpp_boundary([&] {
+    return promo::once_per_call_site(
+        fcinfo, [&] { return promo::redeem_promo_ledger_body(fcinfo, promo::Schema::V1_3); });
+  });
 }
 
 Datum confirm_promo_v1_3(PG_FUNCTION_ARGS) {
@@ -181,4 +236,35 @@ Datum release_promo_v1_3(PG_FUNCTION_ARGS) {
 
 Datum promo_reclaim_expired_holds_v1_3(PG_FUNCTION_ARGS) {
   return promo::cpp_boundary([&] { return promo::reclaim_body(fcinfo, promo::Schema::V1_3); });
+}
+
+// The same four on the 1.4 schema: stored code keys, promo's own locks, lazy slots.
+Datum redeem_promo_v1_4(PG_FUNCTION_ARGS) {
+  return promo::cpp_boundary(
+      [&] { return promo::once_per_call_site(fcinfo, [&] { return promo::redeem_promo_v1_4_body(fcinfo); }); });
+}
+
+Datum confirm_promo_v1_4(PG_FUNCTION_ARGS) {
+  return promo::cpp_boundary([&] {
+    int64_t id = promo::redemption_id_argument(fcinfo);
+    return promo::with_spi(fcinfo, [&](promo::SpiSession &spi) {
+      return BoolGetDatum(promo::confirm_code_redemption(spi, id));
+    });
+  });
+}
+
+Datum release_promo_v1_4(PG_FUNCTION_ARGS) {
+  return promo::cpp_boundary([&] {
+    int64_t id = promo::redemption_id_argument(fcinfo);
+    return promo::with_spi(fcinfo, [&](promo::SpiSession &spi) {
+      return BoolGetDatum(promo::release_code_redemption(spi, id));
+    });
+  });
+}
+
+Datum promo_reclaim_expired_holds_v1_4(PG_FUNCTION_ARGS) {
+  return promo::cpp_boundary([&] {
+    return promo::with_spi(
+        fcinfo, [&](promo::SpiSession &spi) { return Int32GetDatum(promo::reclaim_all_expired_code_holds(spi)); });
+  });
 }

@@ -6,6 +6,28 @@
 
 namespace promo {
 
+namespace {
+
+MemoryContext error_copies = nullptr;
+int boundary_depth = 0;
+
+}  // namespace
+
+void create_error_copy_context() {
+  if (error_copies == nullptr)
+    error_copies = AllocSetContextCreate(TopMemoryContext, "promo error copies", ALLOCSET_SMALL_SIZES);
+}
+
+void enter_boundary() noexcept {
+  // A longjmp that escaped a body would leave the depth above zero: then the
+  // copies are kept longer, never freed early.
+  if (boundary_depth++ == 0 && error_copies != nullptr) MemoryContextReset(error_copies);
+}
+
+void leave_boundary() noexcept {
+  if (boundary_depth > 0) --boundary_depth;
+}
+
 void run_guarded(void (*call)(void *), void *context) {
   MemoryContext caller_context = CurrentMemoryContext;
   ErrorData *volatile error = nullptr;
@@ -13,10 +35,12 @@ void run_guarded(void (*call)(void *), void *context) {
   { call(context); }
   PG_CATCH();
   {
-    // CopyErrorData() must not allocate in ErrorContext, which is reset soon.
-    MemoryContextSwitchTo(caller_context);
+    // Not in ErrorContext, which is reset soon, and not in the caller's
+    // context, which may die with a subtransaction before the error leaves.
+    MemoryContextSwitchTo(error_copies);
     error = CopyErrorData();
     FlushErrorState();
+    MemoryContextSwitchTo(caller_context);
   }
   PG_END_TRY();
   if (error != nullptr) throw PgError(error);

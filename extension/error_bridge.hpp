@@ -44,7 +44,19 @@ class SqlError {
 
 // Runs call(context) inside PG_TRY. If it raises a PostgreSQL error, the
 // error is copied, cleared, and thrown as PgError once PG_TRY has ended.
+// The copy lives in promo's own memory context, not the caller's: the
+// caller's may belong to a subtransaction that is rolled back (and freed)
+// before the error is raised again.
 void run_guarded(void (*call)(void *), void *context);
+
+// Brackets one SQL-callable function's C++ body. The error copies are freed
+// when the outermost body starts, when no error copy can still be waiting to
+// be raised.
+void enter_boundary() noexcept;
+
+// Creates that context; called once, from _PG_init.
+void create_error_copy_context();
+void leave_boundary() noexcept;
 
 // Runs one PostgreSQL call; an ereport(ERROR) inside it becomes a PgError.
 // The callable must create no object with a destructor: a longjmp out of it
@@ -87,11 +99,15 @@ void record_exception(CaughtError &caught) noexcept;
 template <typename Body>
 Datum cpp_boundary(Body &&body) {
   CaughtError caught;
+  enter_boundary();
   try {
-    return body();
+    Datum result = body();
+    leave_boundary();
+    return result;
   } catch (...) {
     record_exception(caught);
   }
+  leave_boundary();
   raise_caught_error(caught);
 }
 

@@ -7,14 +7,9 @@
 #include <string>
 
 #include "redemption.hpp"
+#include "text_argument.hpp"
 
 namespace promo {
-
-// A text argument as a Datum for SPI and as bytes for comparison.
-struct TextArgument {
-  Datum datum;
-  std::string text;
-};
 
 // An optional argument as an SPI value; sets its null flag ('n' when absent).
 Datum datum_or_null(const std::optional<TextArgument> &argument, char &null_flag);

@@ -4,9 +4,10 @@
 // vertical tab, form feed) is trimmed, then case is folded upper-then-lower
 // with the ICU root collation, so 'ß' and 'SS' fold alike whatever the
 // database's locale.
+#include "normalize.hpp"
+
 #include "code_input.hpp"
 #include "error_bridge.hpp"
-#include "pg_headers.hpp"
 
 extern "C" {
 #include "catalog/namespace.h"
@@ -28,13 +29,15 @@ Oid icu_root_collation() {
   return collation;
 }
 
-Datum normalize(FunctionCallInfo fcinfo) {
+}  // namespace
+
+Datum normalized_code(Datum code_datum) {
   struct Bytes {
     const char *data;
     size_t length;
   };
   Bytes bytes = pg_call([&] {
-    text *code = PG_GETARG_TEXT_PP(0);
+    text *code = DatumGetTextPP(code_datum);
     return Bytes{VARDATA_ANY(code), VARSIZE_ANY_EXHDR(code)};
   });
   std::string_view trimmed = trim_code_whitespace(std::string_view(bytes.data, bytes.length));
@@ -45,10 +48,9 @@ Datum normalize(FunctionCallInfo fcinfo) {
   });
 }
 
-}  // namespace
 }  // namespace promo
 
 // promo_normalize_code(code text) RETURNS text -- from 1.2; IMMUTABLE STRICT
 Datum promo_normalize_code(PG_FUNCTION_ARGS) {
-  return promo::cpp_boundary([&] { return promo::normalize(fcinfo); });
+  return promo::cpp_boundary([&] { return promo::normalized_code(PG_GETARG_DATUM(0)); });
 }

@@ -6,10 +6,42 @@
 #include <optional>
 #include <string>
 
+#include <initializer_list>
+
 #include "pg_headers.hpp"
+#include "sql_statement.hpp"
 #include "statements.hpp"
 
 namespace promo {
+
+// One row of a statement's result, read by column name.
+class ResultRow {
+ public:
+  ResultRow(SPITupleTable *table, uint64_t index) : table_(table), index_(index) {}
+  std::optional<int64_t> int8(const char *column) const;
+  std::optional<int32_t> int4(const char *column) const;
+  std::optional<bool> boolean(const char *column) const;
+  std::optional<std::string> string(const char *column) const;
+  std::optional<TimestampTz> timestamptz(const char *column) const;
+
+ private:
+  std::optional<Datum> datum(const char *column) const;
+  SPITupleTable *table_;
+  uint64_t index_;
+};
+
+// The rows a statement returned; valid until the SPI connection ends.
+class Rows {
+ public:
+  Rows(SPITupleTable *table, uint64_t count) : table_(table), count_(count) {}
+  uint64_t size() const { return count_; }
+  bool empty() const { return count_ == 0; }
+  ResultRow operator[](uint64_t index) const;
+
+ private:
+  SPITupleTable *table_;
+  uint64_t count_;
+};
 
 // The schema the called function lives in: the extension's schema.
 std::string function_schema(FunctionCallInfo fcinfo);
@@ -25,6 +57,10 @@ class SpiSession {
 
   // Ends the connection; call once, on success.
   void finish();
+
+  // Runs a statement (prepared once per backend) with its arguments, given in
+  // the order and with the names and types the statement declares.
+  Rows execute(const SqlStatement &statement, std::initializer_list<Argument> arguments);
 
   // Runs a prepared statement and returns the number of rows it processed.
   uint64_t run(Statement statement, const Datum *args, const char *nulls);

@@ -182,6 +182,9 @@ std::vector<StatementText> build_texts() {
            "   FROM ledger_row),"
            " code_row AS (" +
            increment + " WHERE id OPERATOR(pg_catalog.=) (SELECT promo_id FROM queued) AND" + redeemable +
+           // Re-checked on the newest row version: still one slot, and
+           // still no customer limit to count (1.4 fixes for the 1.3 schema).
+           " AND slots OPERATOR(pg_catalog.=) 1 AND (max_uses_per_customer IS NULL OR $2::text IS NULL)"
            " RETURNING" + code_columns +
            ")"
            " SELECT c.id, c.code, c.current_uses, c.max_uses, c.is_active, l.id, l.state, l.hold_expires_at"

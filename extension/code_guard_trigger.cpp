@@ -1,0 +1,171 @@
+// promo_codes_guard(): the trigger that keeps a DBA's change of promo_codes
+// (or promo_code_slots) from breaking a count. One function, so the order of
+// what it does is written here, not left to the names of several triggers.
+//   BEFORE UPDATE of a code that is or becomes hot: waits for the code's hot
+//     redemptions (CodeGuard, exclusive), then, if slots, max_uses or
+//     current_uses change, folds the slots' uses into current_uses (the
+//     slots then start from their new shares); CHECK constraints see the sum.
+//   BEFORE DELETE: the same wait for a hot code; a code with ledger rows is
+//     refused (23503), as a foreign key would refuse it.
+//   AFTER TRUNCATE of promo_codes: refused while the ledger has rows, which
+//     would be left without their code. Of promo_code_slots: refused while a
+//     code is hot, whose uses would be lost.
+#include <stdexcept>
+#include <string>
+
+#include "error_bridge.hpp"
+#include "lock_scheme.hpp"
+#include "pg_headers.hpp"
+#include "spi_session.hpp"
+
+extern "C" {
+#include "commands/trigger.h"
+PG_FUNCTION_INFO_V1(promo_codes_guard);
+}
+
+namespace promo {
+
+namespace {
+
+// $1 promo_id. Removes a code's slot rows; returns the uses they counted.
+const SqlStatement fold_slots_statement{"fold_slots", R"(
+WITH folded AS (
+  DELETE FROM @extschema@.promo_code_slots
+   WHERE promo_id OPERATOR(pg_catalog.=) $1
+  RETURNING uses
+)
+SELECT COALESCE(pg_catalog.sum(uses), 0)::integer AS uses FROM folded
+)",
+                                        {{"promo_id", INT8OID}}};
+
+// $1 promo_id.
+const SqlStatement has_ledger_rows_statement{"has_ledger_rows", R"(
+SELECT EXISTS (SELECT FROM @extschema@.promo_redemptions
+                WHERE promo_id OPERATOR(pg_catalog.=) $1) AS found
+)",
+                                             {{"promo_id", INT8OID}}};
+
+const SqlStatement any_ledger_rows_statement{"any_ledger_rows", R"(
+SELECT EXISTS (SELECT FROM @extschema@.promo_redemptions) AS found
+)",
+                                             {}};
+
+const SqlStatement any_hot_code_statement{"any_hot_code", R"(
+SELECT EXISTS (SELECT FROM @extschema@.promo_codes WHERE slots OPERATOR(pg_catalog.>) 1) AS found
+)",
+                                          {}};
+
+// A column of a code row, by name.
+class CodeRowColumns {
+ public:
+  explicit CodeRowColumns(TupleDesc descriptor) : descriptor_(descriptor) {}
+
+  int number(const char *column) const {
+    int number = pg_call([&] { return SPI_fnumber(descriptor_, column); });
+    if (number <= 0) throw std::logic_error(std::string("promo_codes has no column ") + column);
+    return number;
+  }
+
+  std::optional<Datum> value(HeapTuple row, const char *column) const {
+    const int attribute = number(column);
+    bool is_null = false;
+    Datum datum = pg_call([&] { return heap_getattr(row, attribute, descriptor_, &is_null); });
+    if (is_null) return std::nullopt;
+    return datum;
+  }
+
+  int64_t id(HeapTuple row) const { return DatumGetInt64(*value(row, "id")); }
+  int32_t slots(HeapTuple row) const { return DatumGetInt32(*value(row, "slots")); }
+  std::optional<int32_t> max_uses(HeapTuple row) const {
+    std::optional<Datum> max = value(row, "max_uses");
+    return max ? std::optional<int32_t>(DatumGetInt32(*max)) : std::nullopt;
+  }
+  int32_t current_uses(HeapTuple row) const { return DatumGetInt32(*value(row, "current_uses")); }
+  std::string code(HeapTuple row) const {
+    Datum datum = *value(row, "code");
+    return pg_call([&] { return TextDatumGetCString(datum); });
+  }
+
+ private:
+  TupleDesc descriptor_;
+};
+
+bool found(SpiSession &spi, const SqlStatement &statement, std::initializer_list<Argument> arguments) {
+  return spi.execute(statement, arguments)[0].boolean("found").value();
+}
+
+void wait_for_hot_redemptions(int64_t promo_id) {
+  locks::acquire({locks::Lock::CodeGuard, promo_id}, locks::Mode::Exclusive);
+}
+
+Datum before_update(SpiSession &spi, TriggerData *trigger) {
+  const CodeRowColumns columns(trigger->tg_relation->rd_att);
+  HeapTuple old_row = trigger->tg_trigtuple;
+  HeapTuple new_row = trigger->tg_newtuple;
+  const int64_t promo_id = columns.id(old_row);
+  const bool hot = columns.slots(old_row) > 1 || columns.slots(new_row) > 1;
+  if (!hot) return PointerGetDatum(new_row);
+  wait_for_hot_redemptions(promo_id);
+
+  const bool respread = columns.slots(old_row) != columns.slots(new_row) ||
+                        columns.max_uses(old_row) != columns.max_uses(new_row) ||
+                        columns.current_uses(old_row) != columns.current_uses(new_row);
+  if (!respread) return PointerGetDatum(new_row);
+  const int32_t folded = spi.execute(fold_slots_statement, {bigint_arg("promo_id", promo_id)})[0].int4("uses").value();
+  if (folded == 0) return PointerGetDatum(new_row);
+  int attribute = columns.number("current_uses");
+  Datum current = Int32GetDatum(columns.current_uses(new_row) + folded);
+  Relation relation = trigger->tg_relation;
+  // SPI_modifytuple makes the row in the caller's context, which outlives SPI.
+  return pg_call([&] {
+    HeapTuple modified = SPI_modifytuple(relation, new_row, 1, &attribute, &current, nullptr);
+    if (modified == nullptr) elog(ERROR, "promo: SPI_modifytuple failed: %s", SPI_result_code_string(SPI_result));
+    return PointerGetDatum(modified);
+  });
+}
+
+Datum before_delete(SpiSession &spi, TriggerData *trigger) {
+  const CodeRowColumns columns(trigger->tg_relation->rd_att);
+  HeapTuple old_row = trigger->tg_trigtuple;
+  const int64_t promo_id = columns.id(old_row);
+  if (columns.slots(old_row) > 1) wait_for_hot_redemptions(promo_id);
+  if (found(spi, has_ledger_rows_statement, {bigint_arg("promo_id", promo_id)}))
+    throw SqlError(ERRCODE_FOREIGN_KEY_VIOLATION,
+                   "promo code \"" + columns.code(old_row) + "\" has redemptions and cannot be deleted",
+                   "Deactivate it instead: is_active = false.");
+  return PointerGetDatum(old_row);
+}
+
+Datum after_truncate(SpiSession &spi, TriggerData *trigger) {
+  const std::string table = pg_call([&] { return RelationGetRelationName(trigger->tg_relation); });
+  if (table == "promo_codes" && found(spi, any_ledger_rows_statement, {}))
+    throw SqlError(ERRCODE_FOREIGN_KEY_VIOLATION, "promo_codes cannot be truncated while promo_redemptions has rows",
+                   "Truncate both in one statement: TRUNCATE promo_codes, promo_redemptions CASCADE.");
+  if (table == "promo_code_slots" && found(spi, any_hot_code_statement, {}))
+    throw SqlError(ERRCODE_FOREIGN_KEY_VIOLATION, "promo_code_slots cannot be truncated while a code is hot",
+                   "Its slots count uses: set slots = 1 on every hot code first.");
+  return PointerGetDatum(nullptr);
+}
+
+Datum guard(FunctionCallInfo fcinfo) {
+  if (!CALLED_AS_TRIGGER(fcinfo)) throw std::logic_error("promo_codes_guard() must be called as a trigger");
+  auto *trigger = reinterpret_cast<TriggerData *>(fcinfo->context);
+  SpiSession spi(function_schema(fcinfo));
+  Datum result;
+  if (TRIGGER_FIRED_BY_TRUNCATE(trigger->tg_event))
+    result = after_truncate(spi, trigger);
+  else if (TRIGGER_FIRED_BY_DELETE(trigger->tg_event))
+    result = before_delete(spi, trigger);
+  else
+    result = before_update(spi, trigger);
+  spi.finish();
+  return result;
+}
+
+}  // namespace
+}  // namespace promo
+
+// promo_codes_guard() RETURNS trigger -- from 1.4
+Datum promo_codes_guard(PG_FUNCTION_ARGS) {
+  return promo::cpp_boundary([&] { return promo::guard(fcinfo); });
+}

@@ -1,0 +1,103 @@
+#include "code_redemption.hpp"
+
+#include <stdexcept>
+#include <vector>
+
+#include "error_bridge.hpp"
+#include "hot_code.hpp"
+#include "one_slot_code.hpp"
+#include "redemption_rules.hpp"
+
+namespace promo {
+
+namespace {
+
+// $1 redemption_id. Its code, and whether that code was hot when read.
+const SqlStatement find_redemption_statement{"find_redemption", R"(
+SELECT r.promo_id, c.slots
+  FROM @extschema@.promo_redemptions r
+  LEFT JOIN @extschema@.promo_codes c ON c.id OPERATOR(pg_catalog.=) r.promo_id
+ WHERE r.id OPERATOR(pg_catalog.=) $1
+)",
+                                             {{"redemption_id", INT8OID}}};
+
+// The codes that have expired holds, in id order.
+const SqlStatement codes_with_expired_holds_statement{"codes_with_expired_holds", R"(
+SELECT DISTINCT r.promo_id, c.slots
+  FROM @extschema@.promo_redemptions r
+  JOIN @extschema@.promo_codes c ON c.id OPERATOR(pg_catalog.=) r.promo_id
+ WHERE r.state OPERATOR(pg_catalog.=) 'held'
+   AND r.hold_expires_at OPERATOR(pg_catalog.<=) pg_catalog.now()
+ ORDER BY r.promo_id
+)",
+                                                      {}};
+
+// Runs `one_slot` or `hot` by what the code was when read; each answers
+// empty when it finds the code is of the other kind now. After one switch
+// the path holds the lock that keeps the kind from changing again, so a
+// third attempt is a bug.
+template <typename Result, typename OneSlot, typename Hot>
+Result on_either_path(bool hot, OneSlot &&one_slot, Hot &&hot_path) {
+  for (int attempt = 0; attempt < 3; ++attempt, hot = !hot) {
+    std::optional<Result> result = hot ? hot_path() : one_slot();
+    if (result) return *result;
+  }
+  throw std::logic_error("a code kept changing between one slot and hot");
+}
+
+struct RedemptionCode {
+  int64_t promo_id;
+  bool hot;
+};
+
+RedemptionCode code_of_redemption(SpiSession &spi, int64_t redemption_id) {
+  Rows rows = spi.execute(find_redemption_statement, {bigint_arg("redemption_id", redemption_id)});
+  const char *hint = "Pass the redemption_id that redeem_promo returned.";
+  if (rows.empty())
+    throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE, "redemption " + std::to_string(redemption_id) + " does not exist",
+                   hint);
+  std::optional<int32_t> slots = rows[0].int4("slots");
+  if (!slots)
+    throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
+                   "the code of redemption " + std::to_string(redemption_id) + " no longer exists", hint);
+  return {rows[0].int8("promo_id").value(), *slots > 1};
+}
+
+}  // namespace
+
+Redemption redeem_code(SpiSession &spi, const RedemptionRequest &request, bool reveal_reasons) {
+  std::optional<FoundCode> found = find_code(spi, request.code_key);
+  if (!found) return Redemption{};
+  return on_either_path<Redemption>(
+      found->slots > 1, [&] { return one_slot::redeem(spi, request, *found, reveal_reasons); },
+      [&] { return hot::redeem(spi, request, found->id, reveal_reasons); });
+}
+
+bool confirm_code_redemption(SpiSession &spi, int64_t redemption_id) {
+  const RedemptionCode code = code_of_redemption(spi, redemption_id);
+  return on_either_path<bool>(
+      code.hot, [&] { return one_slot::confirm(spi, code.promo_id, redemption_id); },
+      [&] { return hot::confirm(spi, code.promo_id, redemption_id); });
+}
+
+bool release_code_redemption(SpiSession &spi, int64_t redemption_id) {
+  const RedemptionCode code = code_of_redemption(spi, redemption_id);
+  return on_either_path<bool>(
+      code.hot, [&] { return one_slot::release(spi, code.promo_id, redemption_id); },
+      [&] { return hot::release(spi, code.promo_id, redemption_id); });
+}
+
+int reclaim_all_expired_code_holds(SpiSession &spi) {
+  Rows rows = spi.execute(codes_with_expired_holds_statement, {});
+  std::vector<RedemptionCode> codes;
+  for (uint64_t i = 0; i < rows.size(); ++i)
+    codes.push_back({rows[i].int8("promo_id").value(), rows[i].int4("slots").value() > 1});
+  int reclaimed = 0;
+  for (const RedemptionCode &code : codes)
+    reclaimed += on_either_path<int32_t>(
+        code.hot, [&] { return one_slot::reclaim_expired_holds(spi, code.promo_id); },
+        [&] { return hot::reclaim_expired_holds(spi, code.promo_id); });
+  return reclaimed;
+}
+
+}  // namespace promo

@@ -1,0 +1,258 @@
+#include "hot_code.hpp"
+
+#include <algorithm>
+
+#include "lock_scheme.hpp"
+#include "redemption_rules.hpp"
+#include "slotted_counter.hpp"
+
+namespace promo::hot {
+
+namespace {
+
+// $1 promo_id, $2 code_key (NULL: any). Read holding the code's guard, which
+// every change of a hot code's row waits for; `exhausted` is the slots' to
+// say, not the row's.
+const SqlStatement read_statement{"hot_read", R"(
+SELECT id AS promo_id, code, current_uses, max_uses, is_active, max_uses_per_customer, slots,
+       CASE WHEN NOT is_active THEN 'inactive'
+            WHEN valid_from OPERATOR(pg_catalog.>) pg_catalog.now() THEN 'not_yet_valid'
+            WHEN valid_until OPERATOR(pg_catalog.<=) pg_catalog.now() THEN 'expired'
+       END AS refusal,
+       false AS exhausted
+  FROM @extschema@.promo_codes
+ WHERE id OPERATOR(pg_catalog.=) $1
+   AND ($2 IS NULL OR code_key OPERATOR(pg_catalog.=) $2)
+)",
+                                  {{"promo_id", INT8OID}, {"code_key", TEXTOID}}};
+
+// The same under REPEATABLE READ and SERIALIZABLE: FOR KEY SHARE raises
+// 40001 if a DBA changed the row since the snapshot (and waits for no one:
+// a change in progress waits for this transaction's guard instead).
+const SqlStatement read_for_snapshot_statement{"hot_read_for_snapshot", R"(
+SELECT id AS promo_id, code, current_uses, max_uses, is_active, max_uses_per_customer, slots,
+       CASE WHEN NOT is_active THEN 'inactive'
+            WHEN valid_from OPERATOR(pg_catalog.>) pg_catalog.now() THEN 'not_yet_valid'
+            WHEN valid_until OPERATOR(pg_catalog.<=) pg_catalog.now() THEN 'expired'
+       END AS refusal,
+       false AS exhausted
+  FROM @extschema@.promo_codes
+ WHERE id OPERATOR(pg_catalog.=) $1
+   AND ($2 IS NULL OR code_key OPERATOR(pg_catalog.=) $2)
+   FOR KEY SHARE
+)",
+                                               {{"promo_id", INT8OID}, {"code_key", TEXTOID}}};
+
+// $1 promo_id, $2 customer_id, $3 idempotency_key, $4 hold_expires_at,
+// $5 slot. The ledger row of a use taken from a slot, and the uses counted
+// in the code's slots now.
+const SqlStatement insert_ledger_statement{"hot_insert_ledger", R"(
+WITH ledger_row AS (
+  INSERT INTO @extschema@.promo_redemptions
+         (promo_id, customer_id, idempotency_key, state, hold_expires_at, slot)
+  VALUES ($1, $2, $3, CASE WHEN $4 IS NULL THEN 'redeemed' ELSE 'held' END, $4, $5)
+  RETURNING id, state, hold_expires_at
+)
+SELECT l.id AS redemption_id, l.state, l.hold_expires_at,
+       (SELECT COALESCE(pg_catalog.sum(uses), 0)::integer
+          FROM @extschema@.promo_code_slots
+         WHERE promo_id OPERATOR(pg_catalog.=) $1) AS slot_uses
+  FROM ledger_row l
+)",
+                                           {{"promo_id", INT8OID},
+                                            {"customer_id", TEXTOID},
+                                            {"idempotency_key", TEXTOID},
+                                            {"hold_expires_at", TIMESTAMPTZOID},
+                                            {"slot", INT4OID}}};
+
+// $1 promo_id, $2 slot (locked by the caller), $3 its share. Releases the
+// code's expired holds and gives their uses back through the slot (a slot
+// row without one yet starts from its share); returns how many.
+const SqlStatement reclaim_statement{"hot_reclaim", R"(
+WITH reclaimed AS (
+  UPDATE @extschema@.promo_redemptions
+     SET state = 'released', released_at = pg_catalog.now()
+   WHERE promo_id OPERATOR(pg_catalog.=) $1
+     AND state OPERATOR(pg_catalog.=) 'held'
+     AND hold_expires_at OPERATOR(pg_catalog.<=) pg_catalog.now()
+  RETURNING 1
+), counted AS (
+  SELECT pg_catalog.count(*)::integer AS reclaimed FROM reclaimed
+), given_back AS (
+  INSERT INTO @extschema@.promo_code_slots AS s (promo_id, slot, uses, remaining)
+  SELECT $1, $2, OPERATOR(pg_catalog.-) reclaimed, $3 OPERATOR(pg_catalog.+) reclaimed
+    FROM counted
+   WHERE reclaimed OPERATOR(pg_catalog.>) 0
+  ON CONFLICT (promo_id, slot) DO UPDATE
+     SET uses = s.uses OPERATOR(pg_catalog.+) EXCLUDED.uses,  -- EXCLUDED.uses: minus the uses given back
+         remaining = s.remaining OPERATOR(pg_catalog.-) EXCLUDED.uses
+  RETURNING 1
+)
+SELECT reclaimed FROM counted
+)",
+                                     {{"promo_id", INT8OID}, {"slot", INT4OID}, {"share", INT4OID}}};
+
+// $1 redemption_id, $2 slot (locked by the caller), $3 its share.
+const SqlStatement release_statement{"hot_release", R"(
+WITH released AS (
+  UPDATE @extschema@.promo_redemptions
+     SET state = 'released', released_at = pg_catalog.now()
+   WHERE id OPERATOR(pg_catalog.=) $1 AND state OPERATOR(pg_catalog.<>) 'released'
+  RETURNING promo_id
+)
+INSERT INTO @extschema@.promo_code_slots AS s (promo_id, slot, uses, remaining)
+SELECT promo_id, $2, -1, $3 OPERATOR(pg_catalog.+) 1
+  FROM released
+ON CONFLICT (promo_id, slot) DO UPDATE
+   SET uses = s.uses OPERATOR(pg_catalog.-) 1,
+       remaining = s.remaining OPERATOR(pg_catalog.+) 1
+RETURNING promo_id
+)",
+                                     {{"redemption_id", INT8OID}, {"slot", INT4OID}, {"share", INT4OID}}};
+
+// What remained of the cap when the code was spread: its slots' shares.
+std::optional<int32_t> left_of(const CodeState &code) {
+  if (!code.row.max_uses) return std::nullopt;
+  return std::max(*code.row.max_uses - code.row.current_uses, 0);
+}
+
+// A hot code opened for a call: its guard shared, its row read under it.
+struct HotCode {
+  CodeState code;
+  SlottedCounter counter;
+};
+
+enum class Opened { Gone, OneSlot, Hot };
+
+// Shares the code's guard and reads its row. A code that is gone or has one
+// slot gives the guard back (it was taken by this call: a change of the row
+// could not have committed while this transaction held it).
+Opened open(SpiSession &spi, int64_t promo_id, std::optional<Datum> code_key, std::optional<HotCode> &hot) {
+  const locks::LockId guard{locks::Lock::CodeGuard, promo_id};
+  const locks::Held held = locks::acquire(guard, locks::Mode::Share);
+  const bool snapshot = IsolationUsesXactSnapshot();
+  Rows rows = spi.execute(snapshot ? read_for_snapshot_statement : read_statement,
+                          {bigint_arg("promo_id", promo_id), text_arg("code_key", code_key)});
+  const Opened opened = rows.empty() ? Opened::Gone : rows[0].int4("slots").value() > 1 ? Opened::Hot : Opened::OneSlot;
+  if (opened != Opened::Hot) {
+    if (held == locks::Held::Newly) locks::release(guard, locks::Mode::Share);
+    return opened;
+  }
+  CodeState code = read_code_state(rows[0]);
+  hot.emplace(HotCode{code, SlottedCounter(spi, promo_id, code.slots, left_of(code))});
+  if (snapshot) hot->counter.lock_every_slot_for_snapshot();
+  return Opened::Hot;
+}
+
+int32_t reclaim_through(SpiSession &spi, HotCode &hot, int32_t slot) {
+  return spi
+      .execute(reclaim_statement, {bigint_arg("promo_id", hot.code.row.id), integer_arg("slot", slot),
+                                   integer_arg("share", hot.counter.share_of(slot))})[0]
+      .int4("reclaimed")
+      .value();
+}
+
+int32_t reclaim(SpiSession &spi, HotCode &hot) {
+  return reclaim_through(spi, hot, hot.counter.slot_for_giving_back());
+}
+
+// The code row with its usage: current_uses plus the slots' uses.
+CodeRow with_usage(HotCode &hot) {
+  CodeRow row = hot.code.row;
+  row.current_uses += hot.counter.slot_uses();
+  return row;
+}
+
+Redemption refuse(HotCode &hot, Status status, bool reveal_reasons) {
+  return reveal_reasons ? refusal(status, with_usage(hot), true) : refusal(status, hot.code.row, false);
+}
+
+void take_argument_lock(locks::Lock lock, int64_t promo_id, const TextArgument &argument) {
+  locks::acquire({lock, promo_id, locks::text_hash(argument.text.data(), argument.text.size())},
+                 locks::Mode::Exclusive);
+}
+
+}  // namespace
+
+std::optional<Redemption> redeem(SpiSession &spi, const RedemptionRequest &request, int64_t promo_id,
+                                 bool reveal_reasons) {
+  std::optional<HotCode> opened;
+  switch (open(spi, promo_id, request.code_key, opened)) {
+    case Opened::Gone: return Redemption{};
+    case Opened::OneSlot: return std::nullopt;
+    case Opened::Hot: break;
+  }
+  HotCode &hot = *opened;
+  const CodeState &code = hot.code;
+
+  if (request.key) {
+    take_argument_lock(locks::Lock::CodeKey, promo_id, *request.key);
+    if (std::optional<KeyedRedemption> keyed = find_key(spi, promo_id, request)) {
+      if (keyed->expired_hold && reclaim(spi, hot) > 0) keyed = find_key(spi, promo_id, request);
+      return replay_answer(*keyed, with_usage(hot));
+    }
+  }
+  if (code.refusal) return refuse(hot, *code.refusal, reveal_reasons);
+  if (customer_limited(request, code)) {
+    take_argument_lock(locks::Lock::CodeCustomer, promo_id, *request.customer);
+    const int32_t limit = *code.max_uses_per_customer;
+    if (customer_live_uses(spi, promo_id, *request.customer) >= limit &&
+        (reclaim(spi, hot) == 0 || customer_live_uses(spi, promo_id, *request.customer) >= limit))
+      return refuse(hot, Status::CustomerLimitReached, reveal_reasons);
+  }
+
+  std::optional<int32_t> slot = hot.counter.take([&](int32_t held_slot) { return reclaim_through(spi, hot, held_slot); });
+  if (!slot) return refuse(hot, Status::Exhausted, reveal_reasons);
+
+  std::optional<Datum> customer, key;
+  if (request.customer) customer = request.customer->datum;
+  if (request.key) key = request.key->datum;
+  Rows rows = spi.execute(insert_ledger_statement,
+                          {bigint_arg("promo_id", promo_id), text_arg("customer_id", customer),
+                           text_arg("idempotency_key", key), timestamptz_arg("hold_expires_at", request.hold_expires),
+                           integer_arg("slot", *slot)});
+  const ResultRow row = rows[0];
+  LedgerEntry entry{row.int8("redemption_id").value(), row.string("state").value(), row.timestamptz("hold_expires_at"),
+                    false};
+  CodeRow usage = code.row;
+  usage.current_uses += row.int4("slot_uses").value();
+  return Redemption{Status::Redeemed, usage, entry};
+}
+
+std::optional<bool> confirm(SpiSession &spi, int64_t promo_id, int64_t redemption_id) {
+  std::optional<HotCode> hot;
+  switch (open(spi, promo_id, std::nullopt, hot)) {
+    case Opened::Gone: return false;
+    case Opened::OneSlot: return std::nullopt;
+    case Opened::Hot: break;
+  }
+  if (confirm_live_hold(spi, redemption_id)) return true;
+  reclaim(spi, *hot);  // an expired hold is reclaimed instead
+  return false;
+}
+
+std::optional<bool> release(SpiSession &spi, int64_t promo_id, int64_t redemption_id) {
+  std::optional<HotCode> hot;
+  switch (open(spi, promo_id, std::nullopt, hot)) {
+    case Opened::Gone: return false;
+    case Opened::OneSlot: return std::nullopt;
+    case Opened::Hot: break;
+  }
+  const int32_t slot = hot->counter.slot_for_giving_back();
+  return !spi
+              .execute(release_statement, {bigint_arg("redemption_id", redemption_id), integer_arg("slot", slot),
+                                           integer_arg("share", hot->counter.share_of(slot))})
+              .empty();
+}
+
+std::optional<int32_t> reclaim_expired_holds(SpiSession &spi, int64_t promo_id) {
+  std::optional<HotCode> hot;
+  switch (open(spi, promo_id, std::nullopt, hot)) {
+    case Opened::Gone: return 0;
+    case Opened::OneSlot: return std::nullopt;
+    case Opened::Hot: break;
+  }
+  return reclaim(spi, *hot);
+}
+
+}  // namespace promo::hot

@@ -1,0 +1,25 @@
+// The hot path: a code with more than one slot. Its redemptions share the
+// code's guard instead of locking its row, and take their uses from its
+// slots (slotted_counter.hpp), so they run in parallel.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "code_redemption.hpp"
+
+namespace promo::hot {
+
+// Redeems a use of the code `promo_id`, which was hot when it was found.
+// Empty when the code turned out to have one slot (the caller takes the
+// one-slot path; this call holds none of the hot path's locks then).
+std::optional<Redemption> redeem(SpiSession &spi, const RedemptionRequest &request, int64_t promo_id,
+                                 bool reveal_reasons);
+
+// The same three as for one-slot codes; each empty when the code turned out
+// to have one slot.
+std::optional<bool> confirm(SpiSession &spi, int64_t promo_id, int64_t redemption_id);
+std::optional<bool> release(SpiSession &spi, int64_t promo_id, int64_t redemption_id);
+std::optional<int32_t> reclaim_expired_holds(SpiSession &spi, int64_t promo_id);
+
+}  // namespace promo::hot

@@ -1,0 +1,66 @@
+// promo's own heavyweight locks, taken from C with a lock tag class of the
+// module's own: SQL's advisory-lock functions build tags of class 1 or 2
+// only, so no role can take, hold or queue for one of these.
+//
+// The order every path takes them in (a transaction that takes them in this
+// order never waits for one that does the same in a cycle):
+//   one-slot code:  CodeQueue(code) -> the code row -> ledger rows
+//   hot code:       CodeGuard(code, share) -> CodeKey -> CodeCustomer
+//                   -> Slot(s) -> slot rows -> ledger rows
+//   a DBA's change of a code row (trigger): the code row -> CodeGuard
+//                   (exclusive, hot codes only) -> slot rows
+// Codes met in one transaction are taken in the order they are met.
+#pragma once
+
+#include <cstdint>
+
+#include "pg_headers.hpp"
+
+namespace promo::locks {
+
+enum class Lock : uint16_t {
+  // Every one-slot redemption, confirm, release and reclaim of a code queues
+  // here before it touches the code row: the lock manager grants a released
+  // lock to the next in line, where a row lock wakes every waiter to race.
+  CodeQueue = 0x7001,
+  // Hot redemptions share it; a change of a hot code's row takes it
+  // exclusively, so it waits for the redemptions in flight.
+  CodeGuard = 0x7002,
+  // A hot code's idempotency key and customer: one caller at a time.
+  CodeKey = 0x7003,
+  CodeCustomer = 0x7004,
+  // One of a hot code's slots.
+  Slot = 0x7005,
+};
+
+enum class Mode { Share, Exclusive };
+
+// Which lock: a class, a code, and within the code a slot number or a hash
+// of a key or customer (0 for the code itself). Two different keys of one
+// code may share a hash: then those two callers wait for each other, nothing
+// worse.
+struct LockId {
+  Lock lock;
+  int64_t promo_id;
+  uint32_t sub = 0;
+};
+
+// 32-bit hash of a text, for CodeKey and CodeCustomer.
+uint32_t text_hash(const char *data, size_t length);
+
+// Whether a lock is held, and since when: Newly = taken by this call,
+// Already = this transaction held it before.
+enum class Held { No, Newly, Already };
+
+// Waits for the lock; held until the transaction (or the subtransaction
+// running when it was taken) ends, unless released.
+Held acquire(const LockId &id, Mode mode);
+
+// Takes the lock only if no one else holds it (Held::No if someone does).
+Held try_acquire(const LockId &id, Mode mode);
+
+// Gives back one acquisition before the transaction ends: for a lock taken
+// in this call that turned out not to be needed.
+void release(const LockId &id, Mode mode);
+
+}  // namespace promo::locks

@@ -1,0 +1,234 @@
+#include "one_slot_code.hpp"
+
+#include <stdexcept>
+
+#include "lock_scheme.hpp"
+#include "redemption_rules.hpp"
+
+namespace promo::one_slot {
+
+namespace {
+
+// The heart of promo: one guarded UPDATE and its ledger row, in one
+// statement. PostgreSQL re-checks the guards on the newest row version once
+// the row lock is granted, so concurrent redemptions can never push
+// current_uses past max_uses, nor past a customer limit, nor redeem a code
+// that a DBA made hot, inactive or out of date meanwhile.
+//   $1 promo_id          $4 customer_live_uses: the customer's live uses,
+//   $2 customer_id          counted under the queue lock (NULL: not counted)
+//   $3 idempotency_key   $5 hold_expires_at (NULL: no hold)
+//   $6 code_key: the code as the caller named it (NULL: any)
+const SqlStatement redeem_statement{"one_slot_redeem", R"(
+WITH code_row AS (
+  UPDATE @extschema@.promo_codes
+     SET current_uses = current_uses OPERATOR(pg_catalog.+) 1
+   WHERE id OPERATOR(pg_catalog.=) $1
+     AND ($6 IS NULL OR code_key OPERATOR(pg_catalog.=) $6)
+     AND slots OPERATOR(pg_catalog.=) 1
+     AND is_active
+     AND (valid_from IS NULL OR valid_from OPERATOR(pg_catalog.<=) pg_catalog.now())
+     AND (valid_until IS NULL OR pg_catalog.now() OPERATOR(pg_catalog.<) valid_until)
+     AND (max_uses IS NULL OR current_uses OPERATOR(pg_catalog.<) max_uses)
+     AND (max_uses_per_customer IS NULL OR $2 IS NULL
+          OR $4 OPERATOR(pg_catalog.<) max_uses_per_customer)
+  RETURNING id, code, current_uses, max_uses, is_active
+), ledger_row AS (
+  INSERT INTO @extschema@.promo_redemptions (promo_id, customer_id, idempotency_key, state, hold_expires_at)
+  SELECT id, $2, $3, CASE WHEN $5 IS NULL THEN 'redeemed' ELSE 'held' END, $5
+    FROM code_row
+  RETURNING id, state, hold_expires_at
+)
+SELECT c.id AS promo_id, c.code, c.current_uses, c.max_uses, c.is_active,
+       l.id AS redemption_id, l.state, l.hold_expires_at
+  FROM code_row c, ledger_row l
+)",
+                                    {{"promo_id", INT8OID},
+                                     {"customer_id", TEXTOID},
+                                     {"idempotency_key", TEXTOID},
+                                     {"customer_live_uses", INT4OID},
+                                     {"hold_expires_at", TIMESTAMPTZOID},
+                                     {"code_key", TEXTOID}}};
+
+// $1 promo_id, $2 code_key (NULL: any). The code row, locked as the UPDATE
+// locks it, and why it would refuse a use. Under REPEATABLE READ a row
+// changed since the snapshot raises 40001 here.
+const SqlStatement lock_statement{"one_slot_lock", R"(
+SELECT id AS promo_id, code, current_uses, max_uses, is_active, max_uses_per_customer, slots,
+       CASE WHEN NOT is_active THEN 'inactive'
+            WHEN valid_from OPERATOR(pg_catalog.>) pg_catalog.now() THEN 'not_yet_valid'
+            WHEN valid_until OPERATOR(pg_catalog.<=) pg_catalog.now() THEN 'expired'
+       END AS refusal,
+       max_uses IS NOT NULL AND current_uses OPERATOR(pg_catalog.>=) max_uses AS exhausted
+  FROM @extschema@.promo_codes
+ WHERE id OPERATOR(pg_catalog.=) $1
+   AND ($2 IS NULL OR code_key OPERATOR(pg_catalog.=) $2)
+   FOR NO KEY UPDATE
+)",
+                                  {{"promo_id", INT8OID}, {"code_key", TEXTOID}}};
+
+// $1 promo_id, whose row the caller has locked. Releases its expired holds
+// and gives their uses back; returns how many.
+const SqlStatement reclaim_statement{"one_slot_reclaim", R"(
+WITH reclaimed AS (
+  UPDATE @extschema@.promo_redemptions
+     SET state = 'released', released_at = pg_catalog.now()
+   WHERE promo_id OPERATOR(pg_catalog.=) $1
+     AND state OPERATOR(pg_catalog.=) 'held'
+     AND hold_expires_at OPERATOR(pg_catalog.<=) pg_catalog.now()
+  RETURNING 1
+), counted AS (
+  SELECT pg_catalog.count(*)::integer AS reclaimed FROM reclaimed
+), given_back AS (
+  UPDATE @extschema@.promo_codes
+     SET current_uses = current_uses OPERATOR(pg_catalog.-) counted.reclaimed
+    FROM counted
+   WHERE id OPERATOR(pg_catalog.=) $1 AND counted.reclaimed OPERATOR(pg_catalog.>) 0
+  RETURNING 1
+)
+SELECT reclaimed FROM counted
+)",
+                                     {{"promo_id", INT8OID}}};
+
+// $1 redemption_id, whose code row the caller has locked.
+const SqlStatement release_statement{"one_slot_release", R"(
+WITH released AS (
+  UPDATE @extschema@.promo_redemptions
+     SET state = 'released', released_at = pg_catalog.now()
+   WHERE id OPERATOR(pg_catalog.=) $1 AND state OPERATOR(pg_catalog.<>) 'released'
+  RETURNING promo_id
+)
+UPDATE @extschema@.promo_codes c
+   SET current_uses = current_uses OPERATOR(pg_catalog.-) 1
+  FROM released
+ WHERE c.id OPERATOR(pg_catalog.=) released.promo_id
+RETURNING c.id
+)",
+                                     {{"redemption_id", INT8OID}}};
+
+locks::LockId queue_of(int64_t promo_id) {
+  return {locks::Lock::CodeQueue, promo_id};
+}
+
+// The code row, locked; empty if it is gone (or was renamed).
+std::optional<CodeState> lock_row(SpiSession &spi, int64_t promo_id, std::optional<Datum> code_key) {
+  Rows rows = spi.execute(lock_statement, {bigint_arg("promo_id", promo_id), text_arg("code_key", code_key)});
+  if (rows.empty()) return std::nullopt;
+  return read_code_state(rows[0]);
+}
+
+int32_t reclaim(SpiSession &spi, int64_t promo_id) {
+  return spi.execute(reclaim_statement, {bigint_arg("promo_id", promo_id)})[0].int4("reclaimed").value();
+}
+
+// Runs the guarded UPDATE; empty if it refused.
+std::optional<Redemption> try_redeem(SpiSession &spi, const RedemptionRequest &request, int64_t promo_id,
+                                     std::optional<int32_t> customer_uses) {
+  std::optional<Datum> customer, key;
+  if (request.customer) customer = request.customer->datum;
+  if (request.key) key = request.key->datum;
+  Rows rows = spi.execute(redeem_statement,
+                          {bigint_arg("promo_id", promo_id), text_arg("customer_id", customer),
+                           text_arg("idempotency_key", key), integer_arg("customer_live_uses", customer_uses),
+                           timestamptz_arg("hold_expires_at", request.hold_expires), text_arg("code_key", request.code_key)});
+  if (rows.empty()) return std::nullopt;
+  const ResultRow row = rows[0];
+  CodeRow code{row.int8("promo_id").value(), row.string("code").value(), row.int4("current_uses").value(),
+               row.int4("max_uses"), row.boolean("is_active").value()};
+  LedgerEntry entry{row.int8("redemption_id").value(), row.string("state").value(), row.timestamptz("hold_expires_at"),
+                    false};
+  return Redemption{Status::Redeemed, code, entry};
+}
+
+// An idempotency replay, answered with the code row locked.
+std::optional<Redemption> replay(SpiSession &spi, const RedemptionRequest &request, int64_t promo_id,
+                                 KeyedRedemption keyed) {
+  std::optional<CodeState> code = lock_row(spi, promo_id, std::nullopt);
+  if (!code) return Redemption{};
+  if (code->slots > 1) return std::nullopt;
+  if (keyed.expired_hold && reclaim(spi, promo_id) > 0) {
+    keyed = *find_key(spi, promo_id, request);
+    code = lock_row(spi, promo_id, std::nullopt);
+  }
+  return replay_answer(keyed, code->row);
+}
+
+// Decides with the code row locked: the refusals, in their order, each
+// after reclaiming expired holds where the rules say so.
+std::optional<Redemption> decide_locked(SpiSession &spi, const RedemptionRequest &request, int64_t promo_id,
+                                        bool reveal_reasons) {
+  std::optional<CodeState> code = lock_row(spi, promo_id, request.code_key);
+  if (!code) return Redemption{};
+  if (code->slots > 1) return std::nullopt;
+  if (code->refusal) return refusal(*code->refusal, code->row, reveal_reasons);
+
+  bool reclaimed = false;
+  auto reclaim_once = [&] {
+    if (reclaimed) return;
+    reclaimed = true;
+    if (reclaim(spi, promo_id) > 0) code = lock_row(spi, promo_id, std::nullopt);
+  };
+  std::optional<int32_t> customer_uses;
+  if (customer_limited(request, *code)) {
+    customer_uses = customer_live_uses(spi, promo_id, *request.customer);
+    if (*customer_uses >= *code->max_uses_per_customer) {
+      reclaim_once();
+      customer_uses = customer_live_uses(spi, promo_id, *request.customer);
+      if (*customer_uses >= *code->max_uses_per_customer)
+        return refusal(Status::CustomerLimitReached, code->row, reveal_reasons);
+    }
+  }
+  if (code->exhausted) {
+    reclaim_once();
+    if (code->exhausted) return refusal(Status::Exhausted, code->row, reveal_reasons);
+  }
+  if (std::optional<Redemption> redeemed = try_redeem(spi, request, promo_id, customer_uses)) return redeemed;
+  throw std::logic_error("an eligible code, locked, was not redeemed");
+}
+
+}  // namespace
+
+std::optional<Redemption> redeem(SpiSession &spi, const RedemptionRequest &request, const FoundCode &found,
+                                 bool reveal_reasons) {
+  // Every change of this code's uses and ledger is made holding this lock,
+  // so what is read under it (a key, a customer's uses) stays true until
+  // this transaction ends.
+  locks::acquire(queue_of(found.id), locks::Mode::Exclusive);
+  if (request.key)
+    if (std::optional<KeyedRedemption> keyed = find_key(spi, found.id, request))
+      return replay(spi, request, found.id, *keyed);
+
+  std::optional<int32_t> customer_uses;
+  if (request.customer && found.customer_limited)
+    customer_uses = customer_live_uses(spi, found.id, *request.customer);
+  if (std::optional<Redemption> redeemed = try_redeem(spi, request, found.id, customer_uses)) return redeemed;
+  return decide_locked(spi, request, found.id, reveal_reasons);
+}
+
+std::optional<bool> confirm(SpiSession &spi, int64_t promo_id, int64_t redemption_id) {
+  locks::acquire(queue_of(promo_id), locks::Mode::Exclusive);
+  std::optional<CodeState> code = lock_row(spi, promo_id, std::nullopt);
+  if (!code) return false;
+  if (code->slots > 1) return std::nullopt;
+  if (confirm_live_hold(spi, redemption_id)) return true;
+  reclaim(spi, promo_id);  // an expired hold is reclaimed instead
+  return false;
+}
+
+std::optional<bool> release(SpiSession &spi, int64_t promo_id, int64_t redemption_id) {
+  locks::acquire(queue_of(promo_id), locks::Mode::Exclusive);
+  std::optional<CodeState> code = lock_row(spi, promo_id, std::nullopt);
+  if (!code) return false;
+  if (code->slots > 1) return std::nullopt;
+  return !spi.execute(release_statement, {bigint_arg("redemption_id", redemption_id)}).empty();
+}
+
+std::optional<int32_t> reclaim_expired_holds(SpiSession &spi, int64_t promo_id) {
+  const locks::Held queued = locks::acquire(queue_of(promo_id), locks::Mode::Exclusive);
+  std::optional<CodeState> code = lock_row(spi, promo_id, std::nullopt);
+  if (code && code->slots > 1) return std::nullopt;
+  const int32_t reclaimed = code ? reclaim(spi, promo_id) : 0;
+  if (queued == locks::Held::Newly) locks::release(queue_of(promo_id), locks::Mode::Exclusive);
+  return reclaimed;
+}
+
+}  // namespace promo::one_slot

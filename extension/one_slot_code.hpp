@@ -1,0 +1,27 @@
+// The one-slot path: a code whose uses are counted by current_uses alone.
+// Every call queues on the code's CodeQueue lock, then takes the code row's
+// lock; the guarded UPDATE re-checks every condition on the newest row
+// version, so a DBA's change made while a call waits is always seen.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "code_redemption.hpp"
+
+namespace promo::one_slot {
+
+// Redeems a use of the code `found`. Empty when the code turned out to be
+// hot (this call then holds the code's queue and row locks; the caller takes
+// the hot path).
+std::optional<Redemption> redeem(SpiSession &spi, const RedemptionRequest &request, const FoundCode &found,
+                                 bool reveal_reasons);
+
+// Each empty when the code turned out to be hot.
+std::optional<bool> confirm(SpiSession &spi, int64_t promo_id, int64_t redemption_id);
+std::optional<bool> release(SpiSession &spi, int64_t promo_id, int64_t redemption_id);
+// For the sweep over many codes: gives the queue lock back when done, so the
+// sweep's locks do not fill the lock table (the row lock still holds).
+std::optional<int32_t> reclaim_expired_holds(SpiSession &spi, int64_t promo_id);
+
+}  // namespace promo::one_slot
