@@ -64,14 +64,13 @@ bool same_arguments(const SiteResult &site, FunctionCallInfo fcinfo) {
 const FuncExpr *call_expression(FunctionCallInfo fcinfo) {
   Node *expression = fcinfo->flinfo != nullptr ? fcinfo->flinfo->fn_expr : nullptr;
   if (expression == nullptr || !IsA(expression, FuncExpr)) return nullptr;
-  const auto *call = reinterpret_cast<const FuncExpr *>(expression);
-  return call->location >= 0 ? call : nullptr;
+  return reinterpret_cast<const FuncExpr *>(expression);
 }
 
 SiteResult *find_site(const FuncExpr *call, FunctionCallInfo fcinfo) {
   for (SiteResult *site = site_results; site != nullptr; site = site->next)
     if (site->row_context == CurrentMemoryContext && site->call->location == call->location &&
-        site->call->funcid == call->funcid && equal(site->call, call) && same_arguments(*site, fcinfo))
+        equal(site->call, call) && same_arguments(*site, fcinfo))
       return site;
   return nullptr;
 }

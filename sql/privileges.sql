@@ -6,7 +6,7 @@ INSERT INTO promo_codes (code, max_uses) VALUES ('STAFF', 3);
 CREATE ROLE promo_nobody;
 CREATE ROLE promo_app;
 GRANT USAGE ON SCHEMA public TO promo_nobody, promo_app;
-GRANT EXECUTE ON FUNCTION redeem_promo(text) TO promo_app;
+GRANT EXECUTE ON FUNCTION redeem_promo(text, text, text, interval) TO promo_app;
 
 SET ROLE promo_nobody;
 SELECT * FROM redeem_promo('STAFF');

@@ -28,7 +28,13 @@ CREATE FUNCTION hostile.int_lt(integer, integer) RETURNS boolean LANGUAGE plpgsq
   $$ BEGIN RAISE EXCEPTION 'hostile < called'; END $$;
 CREATE OPERATOR hostile.< (LEFTARG = integer, RIGHTARG = integer, FUNCTION = hostile.int_lt);
 CREATE TABLE hostile.promo_redemptions (LIKE public.promo_redemptions);
-CREATE FUNCTION hostile.trap_bool(anyelement, anyelement) RETURNS boolean LANGUAGE plpgsql AS
+CREATE FUNCTION hostile.trap_bool(text, text) RETURNS boolean LANGUAGE plpgsql AS
+  $$ BEGIN RAISE EXCEPTION 'hostile operator called'; END $$;
+CREATE FUNCTION hostile.trap_bool(bigint, bigint) RETURNS boolean LANGUAGE plpgsql AS
+  $$ BEGIN RAISE EXCEPTION 'hostile operator called'; END $$;
+CREATE FUNCTION hostile.trap_bool(integer, integer) RETURNS boolean LANGUAGE plpgsql AS
+  $$ BEGIN RAISE EXCEPTION 'hostile operator called'; END $$;
+CREATE FUNCTION hostile.trap_bool(timestamptz, timestamptz) RETURNS boolean LANGUAGE plpgsql AS
   $$ BEGIN RAISE EXCEPTION 'hostile operator called'; END $$;
 CREATE FUNCTION hostile.trap_int(integer, integer) RETURNS integer LANGUAGE plpgsql AS
   $$ BEGIN RAISE EXCEPTION 'hostile arithmetic called'; END $$;
