@@ -21,7 +21,9 @@ SELECT r.promo_id, c.slots
 )",
                                              {{"redemption_id", INT8OID}}};
 
-// The codes that have expired holds, in id order.
+// The codes that have expired holds, in id order, at most $1 of them: a
+// sweep holds each code's locks until it commits, as every path does, and
+// so many must fit the lock table beside everyone else's.
 const SqlStatement codes_with_expired_holds_statement{"codes_with_expired_holds", R"(
 SELECT DISTINCT r.promo_id, c.slots
   FROM @extschema@.promo_redemptions r
@@ -29,8 +31,11 @@ SELECT DISTINCT r.promo_id, c.slots
  WHERE r.state OPERATOR(pg_catalog.=) 'held'
    AND r.hold_expires_at OPERATOR(pg_catalog.<=) pg_catalog.now()
  ORDER BY r.promo_id
+ LIMIT $1
 )",
-                                                      {}};
+                                                      {{"codes", INT8OID}}};
+
+constexpr int64_t codes_per_sweep = 1000;
 
 // Runs `one_slot` or `hot` by what the code was when read; each answers
 // empty when it finds the code is of the other kind now. After one switch
@@ -88,7 +93,7 @@ bool release_code_redemption(SpiSession &spi, int64_t redemption_id) {
 }
 
 int reclaim_all_expired_code_holds(SpiSession &spi) {
-  Rows rows = spi.execute(codes_with_expired_holds_statement, {});
+  Rows rows = spi.execute(codes_with_expired_holds_statement, {bigint_arg("codes", codes_per_sweep)});
   std::vector<RedemptionCode> codes;
   for (uint64_t i = 0; i < rows.size(); ++i)
     codes.push_back({rows[i].int8("promo_id").value(), rows[i].int4("slots").value() > 1});

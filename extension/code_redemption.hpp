@@ -33,6 +33,8 @@ Redemption redeem_code(SpiSession &spi, const RedemptionRequest &request, bool r
 // its code takes, in the same order.
 bool confirm_code_redemption(SpiSession &spi, int64_t redemption_id);
 bool release_code_redemption(SpiSession &spi, int64_t redemption_id);
+// Reclaims the expired holds of up to 1,000 codes (a further call takes the
+// rest); returns how many holds.
 int reclaim_all_expired_code_holds(SpiSession &spi);
 
 }  // namespace promo

@@ -223,12 +223,11 @@ std::optional<bool> release(SpiSession &spi, int64_t promo_id, int64_t redemptio
 }
 
 std::optional<int32_t> reclaim_expired_holds(SpiSession &spi, int64_t promo_id) {
-  const locks::Held queued = locks::acquire(queue_of(promo_id), locks::Mode::Exclusive);
+  locks::acquire(queue_of(promo_id), locks::Mode::Exclusive);
   std::optional<CodeState> code = lock_row(spi, promo_id, std::nullopt);
-  if (code && code->slots > 1) return std::nullopt;
-  const int32_t reclaimed = code ? reclaim(spi, promo_id) : 0;
-  if (queued == locks::Held::Newly) locks::release(queue_of(promo_id), locks::Mode::Exclusive);
-  return reclaimed;
+  if (!code) return 0;
+  if (code->slots > 1) return std::nullopt;
+  return reclaim(spi, promo_id);
 }
 
 }  // namespace promo::one_slot

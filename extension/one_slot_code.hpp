@@ -20,8 +20,6 @@ std::optional<Redemption> redeem(SpiSession &spi, const RedemptionRequest &reque
 // Each empty when the code turned out to be hot.
 std::optional<bool> confirm(SpiSession &spi, int64_t promo_id, int64_t redemption_id);
 std::optional<bool> release(SpiSession &spi, int64_t promo_id, int64_t redemption_id);
-// For the sweep over many codes: gives the queue lock back when done, so the
-// sweep's locks do not fill the lock table (the row lock still holds).
 std::optional<int32_t> reclaim_expired_holds(SpiSession &spi, int64_t promo_id);
 
 }  // namespace promo::one_slot

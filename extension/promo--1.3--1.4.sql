@@ -16,6 +16,28 @@
 -- are reported.
 \echo Use "ALTER EXTENSION promo UPDATE TO '1.4'" to load this file. \quit
 
+-- promo calls none of its functions by name, so objects other roles create
+-- in its schema cannot capture its calls; but an application that calls
+-- redeem_promo without naming the schema resolves it among whatever that
+-- schema holds. Say who could put something there.
+DO $$
+DECLARE
+  creators text;
+BEGIN
+  SELECT pg_catalog.string_agg(r.rolname, ', ' ORDER BY r.rolname) INTO creators
+    FROM pg_catalog.pg_roles r, pg_catalog.pg_namespace n
+   WHERE n.oid OPERATOR(pg_catalog.=) '@extschema@'::regnamespace
+     AND NOT r.rolsuper AND r.rolname OPERATOR(pg_catalog.!~) '^pg_'
+     AND NOT pg_catalog.pg_has_role(r.oid, n.nspowner, 'MEMBER')
+     AND pg_catalog.has_schema_privilege(r.oid, n.oid, 'CREATE');
+  IF creators IS NOT NULL THEN
+    RAISE WARNING 'roles % can create objects in the schema of promo, %', creators, '@extschema@'::regnamespace
+      USING HINT = 'Call promo''s functions with their schema, in a schema only the DBA can write to '
+                   '(CREATE SCHEMA promo; CREATE EXTENSION promo SCHEMA promo), or revoke CREATE from them.';
+  END IF;
+END
+$$;
+
 -- No redemption runs while the counts are folded.
 LOCK TABLE promo_codes, promo_code_slots, promo_redemptions IN EXCLUSIVE MODE;
 
