@@ -1,6 +1,7 @@
--- ALTER EXTENSION promo UPDATE from 1.0 to 1.1 to 1.2 to 1.3 on a database full of
--- codes and counts: nothing lost, the ledger carries every earlier use, grants
--- carry over, and the result equals a fresh CREATE EXTENSION of the newest.
+-- ALTER EXTENSION promo UPDATE from 1.0 to 1.1 to 1.2 to 1.3 to 1.4 on a
+-- database full of codes and counts: nothing lost, the ledger carries every
+-- earlier use, grants carry over, 1.4 repairs what 1.3's defects could leave,
+-- and the result equals a fresh CREATE EXTENSION of the newest.
 CREATE EXTENSION promo VERSION '1.0';
 CREATE ROLE promo_upgrade_app;
 GRANT USAGE ON SCHEMA public TO promo_upgrade_app;
@@ -58,7 +59,7 @@ RESET enable_seqscan;
 -- 1.2 -> 1.3 adds hot codes: every count kept, every code has one slot
 -- (today's behaviour) until a DBA spreads it, and spreading keeps its usage.
 CREATE TEMPORARY TABLE before_hot AS SELECT id, current_uses FROM promo_codes;
-ALTER EXTENSION promo UPDATE;
+ALTER EXTENSION promo UPDATE TO '1.3';
 SELECT extversion FROM pg_extension WHERE extname = 'promo';
 SELECT count(*) AS codes, count(*) FILTER (WHERE c.slots = 1) AS one_slot,
        count(*) FILTER (WHERE u.uses <> b.current_uses) AS usage_changed
@@ -80,6 +81,48 @@ SELECT c.code, u.uses, count(r.id) AS live_ledger_rows
 DELETE FROM promo_codes WHERE code = 'CODE-2';
 \set VERBOSITY default
 
+-- What 1.3's defects could leave behind: a hot code used beyond its cap (a
+-- slot change while redemptions waited), an unlimited hot code whose slots
+-- were given no uses, ledger rows whose code a TRUNCATE removed.
+SELECT create_promo('OVERUSED', 4, slots => 2) IS NOT NULL AS created;
+SELECT (redeem_promo('OVERUSED')).status FROM generate_series(1, 4);
+UPDATE promo_codes SET current_uses = 1 WHERE code = 'OVERUSED';
+INSERT INTO promo_redemptions (promo_id, state) SELECT id, 'redeemed' FROM promo_codes WHERE code = 'OVERUSED';
+SELECT create_promo('UNLIMITED-HOT', NULL, slots => 4) IS NOT NULL AS created;
+SELECT status FROM redeem_promo('UNLIMITED-HOT');
+SELECT create_promo('TRUNCATED', 3) IS NOT NULL AS created;
+SELECT (redeem_promo('TRUNCATED')).status FROM generate_series(1, 2);
+ALTER TABLE promo_codes DISABLE TRIGGER promo_codes_keep_redeemed;
+DELETE FROM promo_codes WHERE code = 'TRUNCATED';
+ALTER TABLE promo_codes ENABLE TRIGGER promo_codes_keep_redeemed;
+SELECT code, uses, max_uses FROM promo_code_usage WHERE code IN ('OVERUSED', 'UNLIMITED-HOT') ORDER BY code;
+CREATE TEMPORARY TABLE before_repair AS SELECT promo_id, uses FROM promo_code_usage;
+
+-- 1.3 -> 1.4 folds every hot code's slots into current_uses, reports and
+-- stops the overused code, gives the unlimited one its uses back, reports the
+-- orphans; every other count is kept.
+ALTER EXTENSION promo UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'promo';
+SELECT count(*) AS codes, count(*) FILTER (WHERE u.uses <> b.uses) AS usage_changed,
+       (SELECT count(*) FROM promo_code_slots) AS slot_rows
+  FROM promo_code_usage u JOIN before_repair b ON b.promo_id = u.promo_id;
+SELECT code, uses, max_uses, remaining FROM promo_code_usage WHERE code IN ('OVERUSED', 'UNLIMITED-HOT') ORDER BY code;
+SELECT status FROM redeem_promo('OVERUSED');
+SELECT status FROM redeem_promo('UNLIMITED-HOT');
+SELECT release_promo(min(r.id)) FROM promo_redemptions r
+ WHERE NOT EXISTS (SELECT FROM promo_codes c WHERE c.id = r.promo_id);
+\echo :LAST_ERROR_SQLSTATE
+DELETE FROM promo_redemptions r WHERE NOT EXISTS (SELECT FROM promo_codes c WHERE c.id = r.promo_id);
+SELECT c.code, u.uses, count(r.id) AS live_ledger_rows
+  FROM promo_codes c JOIN promo_code_usage u ON u.promo_id = c.id
+  LEFT JOIN promo_redemptions r ON r.promo_id = c.id AND r.state <> 'released'
+ GROUP BY c.code, u.uses HAVING u.uses <> count(r.id);
+-- codes are matched by their stored key, through the index
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM promo_codes WHERE code_key = 'code-7';
+RESET enable_seqscan;
+SELECT status, current_uses FROM redeem_promo(E' Code-7\t');
+
 -- Both roads lead to the same catalog: compare the upgraded extension's
 -- objects with those of a fresh CREATE EXTENSION promo (the newest version).
 CREATE SCHEMA upgrade_check;
@@ -89,9 +132,9 @@ CREATE FUNCTION upgrade_check.catalog_signature() RETURNS SETOF text LANGUAGE sq
                WHERE refclassid = 'pg_extension'::regclass AND refobjid = ext.oid AND deptype = 'e')
   SELECT 'member ' || pg_describe_object(classid, objid, 0) FROM members
   UNION ALL
-  SELECT format('column %s.%s #%s %s notnull=%s identity=%s default=%s', a.attrelid::regclass, a.attname,
-                a.attnum, format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attidentity,
-                pg_get_expr(d.adbin, d.adrelid))
+  SELECT format('column %s.%s #%s %s notnull=%s identity=%s generated=%s default=%s', a.attrelid::regclass,
+                a.attname, a.attnum, format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attidentity,
+                a.attgenerated, pg_get_expr(d.adbin, d.adrelid))
     FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
    WHERE a.attnum > 0 AND NOT a.attisdropped
      AND a.attrelid IN (SELECT objid FROM members WHERE classid = 'pg_class'::regclass

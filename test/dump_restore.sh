@@ -115,7 +115,10 @@ snapshot() { # DB: the three tables and usage, in key order
   sql "$1" "SELECT * FROM promo_codes ORDER BY id" "SELECT * FROM promo_code_slots ORDER BY promo_id, slot" \
     "SELECT * FROM promo_redemptions ORDER BY id" "SELECT * FROM promo_code_usage ORDER BY promo_id"
 }
-table_rows() { sql "$1" "SELECT * FROM $2 ORDER BY $3"; }
+# The tables compared row for row, each in the order of its key.
+declare -A order_of=([promo_codes]=id [promo_code_slots]="promo_id, slot" [promo_redemptions]=id
+  [promo_code_usage]=promo_id) source_rows
+table_rows() { sql "$1" "SELECT * FROM $2 ORDER BY ${order_of[$2]}"; }
 
 # Every code's calls after a restore: a capped code grants what it has left
 # plus its expired holds (a call that would be refused reclaims them first),
@@ -134,6 +137,7 @@ done <<<"$expectations"
 source_max_code=$(sql "$source_db" "SELECT max(id) FROM promo_codes")
 source_max_redemption=$(sql "$source_db" "SELECT max(id) FROM promo_redemptions")
 source_snapshot=$(snapshot "$source_db")
+for table in "${!order_of[@]}"; do source_rows[$table]=$(table_rows "$source_db" "$table"); done
 
 pg_dump -d "$source_db" -f "$work/dump.sql"
 pg_dump -d "$source_db" -Fc -f "$work/dump.custom"
@@ -167,16 +171,15 @@ SQL
 
 check_restored() { # NAME DB
   local name=$1 db=$2
-  for table in "promo_codes id" "promo_code_slots promo_id, slot" "promo_redemptions id" "promo_code_usage promo_id"; do
-    same "$name: ${table%% *} identical to the source" \
-      "$(table_rows "$source_db" "${table%% *}" "${table#* }")" "$(table_rows "$db" "${table%% *}" "${table#* }")"
+  for table in "${!order_of[@]}"; do
+    same "$name: $table identical to the source" "${source_rows[$table]}" "$(table_rows "$db" "$table")"
   done
   same "$name: the invariant holds" "" "$(sql "$db" "$invariant_query")"
 
   # Both sequences go on above the restored ids.
   local new_code new_redemption
-  new_code=$(sql "$db" "SELECT create_promo('AFTER-RESTORE', 1)")
-  new_redemption=$(sql "$db" "SELECT redemption_id FROM redeem_promo('AFTER-RESTORE')")
+  { read -r new_code; read -r new_redemption; } < <(sql "$db" "SELECT create_promo('AFTER-RESTORE', 1)" \
+    "SELECT redemption_id FROM redeem_promo('AFTER-RESTORE')")
   if ((new_code > source_max_code && new_redemption > source_max_redemption)); then
     pass "$name: a new code gets id $new_code (> $source_max_code), a new redemption $new_redemption (> $source_max_redemption)"
   else
@@ -184,10 +187,9 @@ check_restored() { # NAME DB
   fi
 
   # Keys replay their original redemptions, a released one as released.
-  same "$name: key order-1 replays its redemption" "$(replayed ONE-20 order-1)" "$(replay "$db" ONE-20 "'alice'" order-1)"
-  same "$name: key order-2 (hot) replays its redemption" "$(replayed HOT5 order-2)" "$(replay "$db" HOT5 "" order-2)"
-  same "$name: key order-3 (hot) replays its released redemption" "$(replayed HOT8 order-3)" \
-    "$(replay "$db" HOT8 "'frank'" order-3)"
+  same "$name: key order-1 replays its redemption" "$order1" "$(replay "$db" ONE-20 "'alice'" order-1)"
+  same "$name: key order-2 (hot) replays its redemption" "$order2" "$(replay "$db" HOT5 "" order-2)"
+  same "$name: key order-3 (hot) replays its released redemption" "$order3" "$(replay "$db" HOT8 "'frank'" order-3)"
 
   # Customers at their limit are refused, and each refusal reclaimed its
   # code's expired holds first (bob's and erin's).
@@ -218,6 +220,7 @@ check_restored() { # NAME DB
       "SELECT status FROM redeem_promo('HOT-LIMITED', customer_id => 'erin')")"
 }
 
+order1=$(replayed ONE-20 order-1) order2=$(replayed HOT5 order-2) order3=$(replayed HOT8 order-3)
 for method in plain plain_1tx custom custom_1tx; do
   db=${prefix}_$method
   createdb "$db"
@@ -245,7 +248,6 @@ moved=HOT5
 id=$(sql "$source_db" "SELECT id FROM promo_codes WHERE code = '$moved'")
 usage_before=$(sql "$source_db" "SELECT * FROM promo_code_usage WHERE promo_id = $id")
 grants=$(sed -n "s/^$moved|t|//p" <<<"$expectations")
-order2=$(replayed HOT5 order-2)
 sql "$source_db" "UPDATE promo_codes SET is_active = false WHERE id = $id"
 rows_of_moved() { # DB: the moved code's rows of the three tables
   sql "$1" "SELECT * FROM promo_codes WHERE id = $id" "SELECT * FROM promo_code_slots WHERE promo_id = $id ORDER BY slot" \
