@@ -50,10 +50,10 @@ test/tools/lost_reply_proxy: test/tools/lost_reply_proxy.cpp
 test/tools/input_sweep: test/tools/input_sweep.cpp
 	$(CXX) $(CLIENT_CXXFLAGS) -o $@ $< $(CLIENT_LIBS)
 
-all: client/promo-client
-
-install: install-client
-.PHONY: install-client
+# `make` builds the server module alone (no libpqxx needed); the client is
+# `make client` and `make install-client`.
+.PHONY: client install-client
+client: client/promo-client
 install-client: client/promo-client
 	install -D -m 755 client/promo-client '$(DESTDIR)$(PREFIX)/bin/promo-client'
 

@@ -8,7 +8,8 @@ CREATE VIEW uses AS SELECT code, uses, (SELECT count(*) FROM promo_redemptions r
   FROM promo_code_usage u;
 
 SELECT (redeem_promo('STAR')).*;
-SELECT (redeem_promo('HOT-STAR', customer_id => 'ann', hold => '1 hour')).*;
+SELECT status, redemption_state, hold_expires_at - now() AS lasts
+  FROM (SELECT (redeem_promo('HOT-STAR', customer_id => 'ann', hold => '1 hour')).*) r;
 SELECT * FROM uses ORDER BY code;
 -- over rows: once per row, every column of a row from that row's redemption
 CREATE TEMPORARY TABLE got AS SELECT (redeem_promo('STAR')).* FROM generate_series(1, 3);
@@ -69,6 +70,7 @@ DROP TABLE orders;
 DROP FUNCTION orders_redeem();
 DROP FUNCTION redeem_star_fn();
 DROP VIEW redeem_star;
+DROP TABLE got;
 DROP VIEW uses;
 DROP EXTENSION promo;
 

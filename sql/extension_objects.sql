@@ -40,5 +40,6 @@ INSERT INTO promo_elsewhere.promo_codes (code, max_uses) VALUES ('ELSEWHERE', 1)
 SELECT status, current_uses FROM promo_elsewhere.redeem_promo('elsewhere');
 SELECT status FROM promo_elsewhere.redeem_promo('elsewhere');
 ALTER EXTENSION promo SET SCHEMA public;
+\echo :LAST_ERROR_SQLSTATE
 DROP EXTENSION promo;
 DROP SCHEMA promo_elsewhere;

@@ -60,6 +60,7 @@ SET ROLE promo_squatter;
 CREATE FUNCTION public.redeem_promo(code text, x integer DEFAULT 0) RETURNS text LANGUAGE sql AS $$ SELECT 'captured' $$;
 RESET ROLE;
 SELECT status FROM redeem_promo('SQUAT');
+\echo :LAST_ERROR_SQLSTATE
 DROP EXTENSION promo;
 CREATE SCHEMA promo;
 CREATE EXTENSION promo SCHEMA promo;

@@ -67,7 +67,9 @@ UPDATE public.promo_codes SET max_uses_per_customer = 1;
 SET search_path = hostile, pg_catalog, public;
 -- the traps are live for the caller
 SELECT 'a' = 'a';
+\echo :LAST_ERROR_SQLSTATE
 SELECT upper('a');
+\echo :LAST_ERROR_SQLSTATE
 -- but redeem_promo uses only its own schema and pg_catalog
 SELECT status, promo_id, current_uses FROM public.redeem_promo(' safe ');
 SELECT status, promo_id, current_uses FROM public.redeem_promo('SAFE');

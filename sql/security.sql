@@ -11,19 +11,33 @@ SET ROLE promo_shop;
 SELECT status, current_uses, redemption_id FROM redeem_promo('GUARDED', customer_id => 'c1');
 \set VERBOSITY terse
 UPDATE promo_codes SET current_uses = 0;
+\echo :LAST_ERROR_SQLSTATE
 INSERT INTO promo_codes (code, max_uses) VALUES ('MINE', 1000);
+\echo :LAST_ERROR_SQLSTATE
 DELETE FROM promo_codes;
+\echo :LAST_ERROR_SQLSTATE
 TRUNCATE promo_codes;
+\echo :LAST_ERROR_SQLSTATE
 UPDATE promo_redemptions SET state = 'released';
+\echo :LAST_ERROR_SQLSTATE
 INSERT INTO promo_redemptions (promo_id) VALUES (1);
+\echo :LAST_ERROR_SQLSTATE
 DELETE FROM promo_redemptions;
+\echo :LAST_ERROR_SQLSTATE
 TRUNCATE promo_redemptions;
+\echo :LAST_ERROR_SQLSTATE
 SELECT setval('promo_redemptions_id_seq', 1);
+\echo :LAST_ERROR_SQLSTATE
 SELECT nextval('promo_codes_id_seq');
+\echo :LAST_ERROR_SQLSTATE
 ALTER TABLE promo_codes DROP CONSTRAINT promo_codes_within_max_uses;
+\echo :LAST_ERROR_SQLSTATE
 SELECT promo_reclaim_expired_holds();
+\echo :LAST_ERROR_SQLSTATE
 SET promo.reveal_reasons = off;
+\echo :LAST_ERROR_SQLSTATE
 SET promo.debug_fault = cpp_exception;
+\echo :LAST_ERROR_SQLSTATE
 \set VERBOSITY default
 RESET ROLE;
 SELECT code, current_uses FROM promo_codes ORDER BY id;

@@ -80,6 +80,7 @@ SELECT c.code, u.uses, count(r.id) AS live_ledger_rows
 \set VERBOSITY terse
 DELETE FROM promo_codes WHERE code = 'CODE-2';
 \set VERBOSITY default
+\echo :LAST_ERROR_SQLSTATE
 
 -- What 1.3's defects could leave behind: a hot code used beyond its cap (a
 -- slot change while redemptions waited), an unlimited hot code whose slots

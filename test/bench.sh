@@ -11,7 +11,7 @@ if ! command -v gnuplot >/dev/null; then
   [[ $(id -u) -eq 0 ]] && apt-get install -y -qq gnuplot-nox >/dev/null ||
     echo "gnuplot is missing (apt-get install gnuplot-nox): the chart will not be drawn"
 fi
-make -s >/dev/null && make -s install >/dev/null || { echo "build failed"; exit 1; }
+make -s >/dev/null && make -s client >/dev/null && make -s install >/dev/null || { echo "build failed"; exit 1; }
 source test/server.sh
 server_start || exit 1
 trap server_stop EXIT

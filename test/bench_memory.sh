@@ -7,7 +7,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 calls=${1:-1000000}
-make -s >/dev/null && make -s install >/dev/null || exit 1
+make -s >/dev/null && make -s client >/dev/null && make -s install >/dev/null || exit 1
 source test/server.sh
 server_start "log_min_messages = info" || exit 1
 trap server_stop EXIT

@@ -7,7 +7,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-15}
 runs=${2:-3}
-make -s >/dev/null && make -s install >/dev/null || exit 1
+make -s >/dev/null && make -s client >/dev/null && make -s install >/dev/null || exit 1
 source test/server.sh
 server_start "max_wal_size = '4GB'" || exit 1
 trap server_stop EXIT

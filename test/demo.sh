@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash test/packages.sh
-make -s >/dev/null
+make -s client >/dev/null
 make -s install >/dev/null
 
 source test/server.sh

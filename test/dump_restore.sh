@@ -11,7 +11,8 @@
 # reclaimed on the way) before it answers exhausted. Last, a hot code moved
 # to another database with COPY (the README's shard move) keeps its usage.
 # Runs against the server in the PG* environment.
-set -euo pipefail
+set -eEuo pipefail
+trap 'echo "FAIL: line $LINENO: $BASH_COMMAND failed"' ERR
 
 prefix=promo_dr
 source_db=${prefix}_source
@@ -111,14 +112,12 @@ else
   fail "source is not in the intended state (hot codes partly slotted, expired, live, released, HOT-10-8): $shape"
 fi
 
-snapshot() { # DB: the three tables and usage, in key order
-  sql "$1" "SELECT * FROM promo_codes ORDER BY id" "SELECT * FROM promo_code_slots ORDER BY promo_id, slot" \
-    "SELECT * FROM promo_redemptions ORDER BY id" "SELECT * FROM promo_code_usage ORDER BY promo_id"
-}
 # The tables compared row for row, each in the order of its key.
+tables=(promo_codes promo_code_slots promo_redemptions promo_code_usage)
 declare -A order_of=([promo_codes]=id [promo_code_slots]="promo_id, slot" [promo_redemptions]=id
   [promo_code_usage]=promo_id) source_rows
 table_rows() { sql "$1" "SELECT * FROM $2 ORDER BY ${order_of[$2]}"; }
+snapshot() { for table in "${tables[@]}"; do table_rows "$1" "$table"; done; }
 
 # Every code's calls after a restore: a capped code grants what it has left
 # plus its expired holds (a call that would be refused reclaims them first),
@@ -137,7 +136,7 @@ done <<<"$expectations"
 source_max_code=$(sql "$source_db" "SELECT max(id) FROM promo_codes")
 source_max_redemption=$(sql "$source_db" "SELECT max(id) FROM promo_redemptions")
 source_snapshot=$(snapshot "$source_db")
-for table in "${!order_of[@]}"; do source_rows[$table]=$(table_rows "$source_db" "$table"); done
+for table in "${tables[@]}"; do source_rows[$table]=$(table_rows "$source_db" "$table"); done
 
 pg_dump -d "$source_db" -f "$work/dump.sql"
 pg_dump -d "$source_db" -Fc -f "$work/dump.custom"
@@ -148,10 +147,11 @@ restore_plain_1tx() { psql -X -q -v ON_ERROR_STOP=1 --single-transaction -d "$1"
 restore_custom() { pg_restore --exit-on-error -d "$1" "$work/dump.custom"; }
 restore_custom_1tx() { pg_restore --exit-on-error --single-transaction -d "$1" "$work/dump.custom"; }
 
-# replay DB CODE CUSTOMER KEY: how a call with the key answers now.
+# replay CODE CUSTOMER KEY: the call that replays the key, answering
+# status|redeemed|redemption_id|replayed|redemption_state.
 replay() {
-  sql "$1" "SELECT status, redeemed, redemption_id, replayed, redemption_state
-              FROM redeem_promo('$2', customer_id => ${3:-NULL}, idempotency_key => '$4')"
+  echo "SELECT status, redeemed, redemption_id, replayed, redemption_state
+          FROM redeem_promo('$1', customer_id => $2, idempotency_key => '$3')"
 }
 # replayed CODE KEY: that answer as the source's ledger row says it must be.
 replayed() {
@@ -171,7 +171,7 @@ SQL
 
 check_restored() { # NAME DB
   local name=$1 db=$2
-  for table in "${!order_of[@]}"; do
+  for table in "${tables[@]}"; do
     same "$name: $table identical to the source" "${source_rows[$table]}" "$(table_rows "$db" "$table")"
   done
   same "$name: the invariant holds" "" "$(sql "$db" "$invariant_query")"
@@ -187,18 +187,17 @@ check_restored() { # NAME DB
   fi
 
   # Keys replay their original redemptions, a released one as released.
-  same "$name: key order-1 replays its redemption" "$order1" "$(replay "$db" ONE-20 "'alice'" order-1)"
-  same "$name: key order-2 (hot) replays its redemption" "$order2" "$(replay "$db" HOT5 "" order-2)"
-  same "$name: key order-3 (hot) replays its released redemption" "$order3" "$(replay "$db" HOT8 "'frank'" order-3)"
+  same "$name: keys order-1, order-2 (hot) and order-3 (hot, released) replay their redemptions" "$replays" \
+    "$(sql "$db" "$(replay ONE-20 "'alice'" order-1)" "$(replay HOT5 NULL order-2)" "$(replay HOT8 "'frank'" order-3)")"
 
-  # Customers at their limit are refused, and each refusal reclaimed its
+  # Customers at their limit are refused, and each refusal reclaims its
   # code's expired holds first (bob's and erin's).
-  same "$name: alice and dave refused at their limits" "customer_limit_reached"$'\n'"customer_limit_reached" \
+  same "$name: alice and dave refused at their limits, their codes' expired holds reclaimed" \
+    "$(printf '%s\n' customer_limit_reached customer_limit_reached 0)" \
     "$(sql "$db" "SELECT status FROM redeem_promo('LIMITED', customer_id => 'alice')" \
-      "SELECT status FROM redeem_promo('HOT-LIMITED', customer_id => 'dave')")"
-  same "$name: those refusals reclaimed bob's and erin's expired holds" "0" \
-    "$(sql "$db" "SELECT count(*) FROM promo_redemptions r JOIN promo_codes c ON c.id = r.promo_id
-                   WHERE c.code IN ('LIMITED', 'HOT-LIMITED') AND r.state = 'held'")"
+      "SELECT status FROM redeem_promo('HOT-LIMITED', customer_id => 'dave')" \
+      "SELECT count(*) FROM promo_redemptions r JOIN promo_codes c ON c.id = r.promo_id
+        WHERE c.code IN ('LIMITED', 'HOT-LIMITED') AND r.state = 'held'")"
 
   local calls
   calls=$(exhaust "$db" "$calls_values")
@@ -220,7 +219,7 @@ check_restored() { # NAME DB
       "SELECT status FROM redeem_promo('HOT-LIMITED', customer_id => 'erin')")"
 }
 
-order1=$(replayed ONE-20 order-1) order2=$(replayed HOT5 order-2) order3=$(replayed HOT8 order-3)
+replays=$(replayed ONE-20 order-1; replayed HOT5 order-2; replayed HOT8 order-3)
 for method in plain plain_1tx custom custom_1tx; do
   db=${prefix}_$method
   createdb "$db"
@@ -273,7 +272,8 @@ sql "$shard" "UPDATE promo_codes SET is_active = true WHERE id = $id"
 same "shard move: the source keeps no row of $moved" "" "$(rows_of_moved "$source_db")"
 same "shard move: usage and remaining of $moved match, invariant holds" "$usage_before" \
   "$(sql "$shard" "SELECT * FROM promo_code_usage WHERE promo_id = $id" "$invariant_query")"
-same "shard move: key order-2 replays on the shard" "$order2" "$(replay "$shard" HOT5 "" order-2)"
+same "shard move: key order-2 replays on the shard" "$(sed -n 2p <<<"$replays")" \
+  "$(sql "$shard" "$(replay HOT5 NULL order-2)")"
 calls=$(exhaust "$shard" "('$moved', $((grants + 1)))")
 same "shard move: $moved grants exactly its $grants remaining uses (expired hold included), then exhausted" \
   "$(printf "$moved redeemed\n%.0s" $(seq "$grants"))$(printf "\n$moved exhausted")" "$calls"

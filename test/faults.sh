@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash test/packages.sh || exit 1
-make -s >/dev/null && make -s install >/dev/null || { echo "build failed"; exit 1; }
+make -s >/dev/null && make -s client >/dev/null && make -s install >/dev/null || { echo "build failed"; exit 1; }
 source test/suites.sh
 run_suite "bad input sweep" bash test/input_sweep.sh "${SWEEP_CALLS:-50000}"
 run_suite "backend death" bash test/backend_death.sh

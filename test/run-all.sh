@@ -6,7 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 bash test/packages.sh || exit 1
-make -s >/dev/null && make -s install >/dev/null || { echo "build failed"; exit 1; }
+make -s >/dev/null && make -s client >/dev/null && make -s install >/dev/null || { echo "build failed"; exit 1; }
 make -s client/promo-client-tests test/tools/lost_reply_proxy test/tools/input_sweep >/dev/null ||
   { echo "test programs failed to build"; exit 1; }
 

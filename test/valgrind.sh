@@ -12,7 +12,7 @@ dpkg-query -W valgrind >/dev/null 2>&1 || {
   [[ $(id -u) -eq 0 ]] || { echo "As root, run: apt-get install -y valgrind"; exit 1; }
   apt-get install -y -qq valgrind >/dev/null
 }
-make -s >/dev/null && make -s install >/dev/null || { echo "build failed"; exit 1; }
+make -s >/dev/null && make -s client >/dev/null && make -s install >/dev/null || { echo "build failed"; exit 1; }
 
 logs=$(mktemp -d /tmp/promo-valgrind.XXXXXX)
 chmod 777 "$logs"

@@ -1,0 +1,243 @@
+#!/usr/bin/env bash
+# ALTER EXTENSION promo UPDATE to 1.4 on databases that hold data:
+#  - from 1.3 while a mixed load (promo-client load: redemptions, keys,
+#    holds, confirms, releases, sweeps on one-slot and hot codes) runs from
+#    several sessions: the load goes on without an error, and afterwards the
+#    invariant holds for every code, no code is over its cap and nothing the
+#    load saw acknowledged is lost; codes outside the load keep their usage;
+#  - from 1.0, 1.1 and 1.2 (through the chain of upgrade scripts): every code
+#    and count is kept, the ledger kept or (from 1.0) backfilled with one row
+#    per earlier use, grants carried over, and every code then grants exactly
+#    what it had left before it answers exhausted.
+# Runs against the server in the PG* environment; builds the client if needed.
+set -eEuo pipefail
+trap 'echo "FAIL: line $LINENO: $BASH_COMMAND failed"' ERR
+cd "$(dirname "$0")/.."
+[[ -x client/promo-client ]] || make -s client/promo-client >/dev/null
+
+prefix=promo_upgrade
+app_role=${prefix}_app
+work=$(mktemp -d /tmp/promo-upgrade.XXXXXX)
+chmod 755 "$work"
+databases=(${prefix}_live ${prefix}_1_0 ${prefix}_1_1 ${prefix}_1_2)
+drop_all() {
+  for db in "${databases[@]}"; do dropdb --if-exists "$db" 2>/dev/null || true; done
+  psql -X -q -d template1 -c "DROP ROLE IF EXISTS $app_role" 2>/dev/null || true
+}
+load_pid=
+trap '[[ -n $load_pid ]] && kill $load_pid 2>/dev/null; wait; rm -rf "$work"; drop_all' EXIT
+drop_all
+
+failures=0
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+# same LABEL EXPECTED ACTUAL: PASS, or FAIL with the difference.
+same() {
+  if [[ "$2" == "$3" ]]; then pass "$1"; else
+    fail "$1"
+    diff <(echo "$2") <(echo "$3") | head -20 || true
+  fi
+}
+# sql DB STATEMENT...: unaligned, tuples only, stops at the first error.
+sql() {
+  local db=$1
+  shift
+  psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" "${@/#/--command=}"
+}
+version_of() { sql "$1" "SELECT extversion FROM pg_extension WHERE extname = 'promo'"; }
+
+# Codes whose usage is not the number of their live ledger rows.
+invariant_query="SELECT u.code, u.uses, count(r.id) FROM promo_code_usage u
+  LEFT JOIN promo_redemptions r ON r.promo_id = u.promo_id AND r.state IN ('redeemed', 'held')
+  GROUP BY u.promo_id, u.code, u.uses HAVING u.uses <> count(r.id)"
+
+# expectations DB: per code, before the update, what its calls must answer
+# after it: "code|grants|status|n": a capped code grants what it has left plus
+# its expired holds, then answers exhausted 3 times; an unlimited one grants 5
+# of 5; an inactive one answers inactive 3 times.
+expectations() {
+  local usage="current_uses" expired="0"
+  [[ $(version_of "$1") == 1.[3-9] ]] && usage="(SELECT uses FROM promo_code_usage u WHERE u.promo_id = c.id)"
+  [[ $(version_of "$1") != 1.0 ]] && expired="(SELECT count(*) FROM promo_redemptions r WHERE r.promo_id = c.id
+                                               AND r.state = 'held' AND r.hold_expires_at <= now())::int"
+  sql "$1" "SELECT code, CASE WHEN NOT is_active THEN '0|inactive|3'
+                              WHEN max_uses IS NULL THEN '5|exhausted|0'
+                              ELSE max_uses - $usage + $expired || '|exhausted|3' END
+              FROM promo_codes c ORDER BY code"
+}
+# exhaust DB EXPECTATIONS: makes the calls, one per transaction, and compares
+# their answers ("code status") with what the expectations say.
+exhaust() {
+  local expected="" values="" code grants status n i
+  while IFS='|' read -r code grants status n; do
+    for ((i = 0; i < grants; i++)); do expected+="$code redeemed"$'\n'; done
+    for ((i = 0; i < n; i++)); do expected+="$code $status"$'\n'; done
+    values+="${values:+,}('$code', $((grants + n)))"
+  done <<<"$2"
+  local calls
+  calls=$(psql -X -q -A -t -F ' ' -v ON_ERROR_STOP=1 -d "$1" <<SQL
+SELECT format('SELECT %L, status FROM redeem_promo(%L)', code, code)
+  FROM (VALUES $values) v (code, calls), generate_series(1, calls) g ORDER BY code, g \gexec
+SQL
+  )
+  if [[ "$calls"$'\n' == "$expected" ]]; then
+    pass "$1: every code granted exactly what it had left (expired holds included), then refused" \
+      "($(grep -c ' redeemed$' <<<"$calls") redemptions)"
+  else
+    fail "$1: redeeming to exhaustion: expected (<), got (>), as count, code, status:"
+    diff <(uniq -c <<<"${expected%$'\n'}") <(uniq -c <<<"$calls") || true
+  fi
+}
+# update DB: ALTER EXTENSION promo UPDATE, to the default version, 1.4.
+update() {
+  local started=$(date +%s%N)
+  if sql "$1" "ALTER EXTENSION promo UPDATE" 2>"$work/update.err"; then
+    pass "$1: ALTER EXTENSION promo UPDATE in $((($(date +%s%N) - started) / 1000000)) ms$(
+      [[ -s $work/update.err ]] && echo ", saying: $(tr '\n' ' ' <"$work/update.err")")"
+  else
+    fail "$1: ALTER EXTENSION promo UPDATE failed: $(cat "$work/update.err")"
+    return 1
+  fi
+}
+
+# --- 1.3 -> 1.4 under load ----------------------------------------------------
+live=${prefix}_live
+createdb "$live"
+# Codes outside the load, used in 1.3, hot ones with slot rows that the update
+# folds into current_uses.
+psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d "$live" <<'SQL'
+CREATE EXTENSION promo VERSION '1.3';
+SELECT create_promo('QUIET-ONE', 50), create_promo('QUIET-HOT', 50, slots => 4),
+       create_promo('QUIET-HOT-FREE', slots => 3), create_promo('QUIET-HOT-FULL', 6, slots => 3);
+SELECT redeem_promo(code) FROM unnest(ARRAY['QUIET-ONE', 'QUIET-HOT', 'QUIET-HOT-FREE']) code, generate_series(1, 7);
+SELECT redeem_promo('QUIET-HOT-FULL') FROM generate_series(1, 6);
+SELECT release_promo(redemption_id) FROM redeem_promo('QUIET-HOT');
+SELECT redeem_promo('QUIET-HOT', customer_id => 'ann', idempotency_key => 'quiet-1', hold => '1 day');
+SQL
+quiet_usage=$(sql "$live" "SELECT * FROM promo_code_usage ORDER BY promo_id")
+quiet_ledger=$(sql "$live" "SELECT * FROM promo_redemptions ORDER BY id")
+quiet_expected=$(expectations "$live")
+
+# The load's codes have caps far above what it can use in its run, so any
+# `exhausted` it gets is wrong; their customers have limits (3 each).
+acks=$work/acks
+client/promo-client --dsn "dbname=$live" load --connections 12 --duration 8 --codes 4 --max-uses 1000000 \
+  --slots 4 --ack-log "$acks" >"$work/load.out" 2>&1 &
+load_pid=$!
+until [[ -s $acks && $(wc -l <"$acks") -ge 500 ]]; do
+  kill -0 $load_pid 2>/dev/null || break
+  sleep 0.1
+done
+acked_before=$(wc -l <"$acks")
+# A deadlock between the update's locks and a redemption's is reported, and
+# the update is retried once, as a DBA would, so that the rest can be checked.
+update "$live" || update "$live" || true
+acked_at_update=$(wc -l <"$acks")
+load_status=0
+wait $load_pid || load_status=$?
+load_pid=
+acked_after=$(wc -l <"$acks")
+same "$live: extversion after the update" "1.4" "$(version_of "$live")"
+load_summary=$(grep -E '^(calls|errors|replays|PASS|FAIL)' "$work/load.out" | tr '\n' ';')
+if ((load_status == 0)) && grep -q '^errors: none$' "$work/load.out"; then
+  pass "$live: the load went on through the update ($acked_before changes acknowledged before it," \
+    "$((acked_after - acked_at_update)) after it): $load_summary"
+else
+  fail "$live: the load failed (exit status $load_status): $load_summary $(grep -v '^  ' "$work/load.out" |
+    grep -vE '^(calls|load|backend|connection)' | head -5 | tr '\n' ' ')"
+fi
+refusals=$(grep -E '^  (redeem|hold) exhausted: ' "$work/load.out" | tr '\n' ' ' || true)
+same "$live: no load call was refused as exhausted (its caps are far away)" "" "$refusals"
+
+same "$live: the invariant holds for every code" "" "$(sql "$live" "$invariant_query")"
+# What the load saw acknowledged, against the ledger.
+psql -X -q -v ON_ERROR_STOP=1 -d "$live" -c "CREATE TABLE acks (kind text, id bigint, result text)" \
+  -c "\\copy acks FROM '$acks' WITH (DELIMITER ' ')"
+same "$live: no code over its cap or customer over its limit, no acknowledged change lost, no key used twice" \
+  "" "$(sql "$live" "SELECT 'over cap', code FROM promo_code_usage WHERE uses > max_uses" \
+    "SELECT 'over limit', r.promo_id, r.customer_id FROM promo_redemptions r JOIN promo_codes c ON c.id = r.promo_id
+      WHERE r.state <> 'released' AND r.customer_id IS NOT NULL
+      GROUP BY r.promo_id, r.customer_id, c.max_uses_per_customer HAVING count(*) > c.max_uses_per_customer" \
+    "SELECT 'lost', a.* FROM acks a LEFT JOIN promo_redemptions r USING (id)
+      WHERE (a.kind IN ('redeem', 'hold') AND r.id IS NULL)
+         OR (a.kind = 'release' AND a.result = 't' AND r.state IS DISTINCT FROM 'released')
+         OR (a.kind = 'confirm' AND a.result = 't' AND (r.state IS NULL OR r.state = 'held'))" \
+    "SELECT 'key twice', promo_id, idempotency_key FROM promo_redemptions WHERE idempotency_key IS NOT NULL
+      GROUP BY 1, 2 HAVING count(*) > 1")"
+same "$live: codes outside the load kept their usage and ledger (hot ones folded: no slot rows left)" \
+  "$quiet_usage"$'\n'"$quiet_ledger"$'\n'0 \
+  "$(sql "$live" "SELECT * FROM promo_code_usage WHERE code LIKE 'QUIET-%' ORDER BY promo_id" \
+    "SELECT id, promo_id, customer_id, idempotency_key, state, redeemed_at, hold_expires_at, released_at, slot
+       FROM promo_redemptions r WHERE promo_id IN (SELECT id FROM promo_codes WHERE code LIKE 'QUIET-%') ORDER BY id" \
+    "SELECT count(*) FROM promo_code_slots s JOIN promo_codes c ON c.id = s.promo_id WHERE c.code LIKE 'QUIET-%'")"
+exhaust "$live" "$(grep '^QUIET-' <<<"$quiet_expected")"
+
+# --- 1.0, 1.1, 1.2 -> 1.4 with data ---------------------------------------------
+# 1.0 has only counters and redeem_promo(text); its grant must carry over.
+setup_1_0="
+INSERT INTO promo_codes (code, max_uses) VALUES ('CAPPED', 10), ('UNLIMITED', NULL), ('ZERO', 0), ('FULL', 3);
+INSERT INTO promo_codes (code, max_uses, is_active) VALUES ('RETIRED', 5, false);
+SELECT redeem_promo(code) FROM unnest(ARRAY['capped', 'unlimited', ' Full ']) code, generate_series(1, 3);
+SELECT redeem_promo('CAPPED');
+CREATE ROLE $app_role;
+GRANT EXECUTE ON FUNCTION redeem_promo(text) TO $app_role;"
+# 1.1 and 1.2 add the ledger: customers, keys, holds, confirms, releases.
+setup_ledger="
+INSERT INTO promo_codes (code, max_uses, max_uses_per_customer) VALUES
+  ('CAPPED', 10, NULL), ('UNLIMITED', NULL, NULL), ('ZERO', 0, NULL), ('LIMITED', 8, 1);
+INSERT INTO promo_codes (code, max_uses, is_active) VALUES ('RETIRED', 5, false);
+SELECT redeem_promo(code) FROM unnest(ARRAY['CAPPED', 'UNLIMITED']) code, generate_series(1, 3);
+SELECT redeem_promo('LIMITED', customer_id => 'ann'), redeem_promo('LIMITED', customer_id => 'bob', hold => '1 hour');
+SELECT redeem_promo('CAPPED', customer_id => 'ann', idempotency_key => 'order-1');
+SELECT redeem_promo('CAPPED', hold => '1 day'), redeem_promo('CAPPED', hold => '1 hour');
+SELECT confirm_promo(redemption_id) FROM redeem_promo('UNLIMITED', hold => '1 day');
+SELECT release_promo(redemption_id) FROM redeem_promo('CAPPED');
+UPDATE promo_redemptions SET hold_expires_at = now() - interval '1 second'
+ WHERE state = 'held' AND hold_expires_at < now() + interval '2 hours';"
+
+codes_query="SELECT id, code, max_uses, current_uses, is_active, valid_from, valid_until, created_at FROM promo_codes ORDER BY id"
+ledger_query="SELECT id, promo_id, customer_id, idempotency_key, state, redeemed_at, hold_expires_at, released_at
+                FROM promo_redemptions ORDER BY id"
+
+upgrade_with_data() { # VERSION
+  local version=$1 db=${prefix}_${1/./_} setup codes ledger expected
+  setup=$([[ $version == 1.0 ]] && echo "$setup_1_0" || echo "$setup_ledger")
+  createdb "$db"
+  sql "$db" "CREATE EXTENSION promo VERSION '$version'"
+  psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d "$db" <<<"$setup"
+  codes=$(sql "$db" "$codes_query")
+  [[ $version != 1.0 ]] && ledger=$(sql "$db" "$ledger_query")
+  expected=$(expectations "$db")
+  update "$db" || return 0
+  same "$db: extversion $version -> 1.4, every code kept, one slot each, code_key set" "1.4"$'\n'"$codes"$'\n'0 \
+    "$(version_of "$db"; sql "$db" "$codes_query"
+      sql "$db" "SELECT count(*) FROM promo_codes WHERE slots <> 1 OR code_key IS DISTINCT FROM promo_normalize_code(code)")"
+  if [[ $version == 1.0 ]]; then
+    same "$db: the ledger backfilled: one redeemed row per earlier use, without customer or key" \
+      "$(sql "$db" "SELECT id, current_uses FROM promo_codes WHERE current_uses > 0 ORDER BY id")" \
+      "$(sql "$db" "SELECT promo_id, count(*) FROM promo_redemptions
+                     WHERE state = 'redeemed' AND customer_id IS NULL AND idempotency_key IS NULL
+                     GROUP BY promo_id ORDER BY promo_id" \
+        "SELECT 'other', * FROM promo_redemptions WHERE state <> 'redeemed' OR customer_id IS NOT NULL")"
+    same "$db: the grant on redeem_promo(text) carried over to redeem_promo(code, ...)" "t" \
+      "$(sql "$db" "SELECT has_function_privilege('$app_role', 'redeem_promo(text, text, text, interval)', 'EXECUTE')")"
+  else
+    same "$db: the ledger kept row for row" "$ledger" "$(sql "$db" "$ledger_query")"
+    same "$db: key order-1 replays its redemption; ann is refused at her limit" \
+      "$(sql "$db" "SELECT 'redeemed|t|' || id FROM promo_redemptions WHERE idempotency_key = 'order-1'")"$'\n'customer_limit_reached \
+      "$(sql "$db" "SELECT status || '|' || replayed || '|' || redemption_id
+                      FROM redeem_promo('CAPPED', customer_id => 'ann', idempotency_key => 'order-1')" \
+        "SELECT status FROM redeem_promo('LIMITED', customer_id => 'ann')")"
+  fi
+  same "$db: the invariant holds" "" "$(sql "$db" "$invariant_query")"
+  exhaust "$db" "$expected"
+}
+
+for version in 1.0 1.1 1.2; do upgrade_with_data "$version"; done
+
+if ((failures == 0)); then
+  echo "PASS: live 1.3 -> 1.4 under load, and 1.0, 1.1, 1.2 -> 1.4 with data, kept every code, count and ledger row"
+else
+  echo "FAIL: $failures checks failed"
+  exit 1
+fi
