@@ -1,5 +1,6 @@
 #include "options.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
 
@@ -26,6 +27,7 @@ std::optional<Command> command_named(const std::string &name) {
   if (name == "release") return Command::Release;
   if (name == "load") return Command::Load;
   if (name == "bench") return Command::Bench;
+  if (name == "race") return Command::Race;
   return std::nullopt;
 }
 
@@ -43,6 +45,38 @@ std::optional<std::vector<int>> parse_int_list(const std::string &text) {
     start = comma + 1;
   }
   return values;
+}
+
+// "rc,rr,ser": each level once, in any order.
+std::optional<std::vector<Isolation>> parse_isolation_list(const std::string &text) {
+  std::vector<Isolation> levels;
+  size_t start = 0;
+  while (true) {
+    size_t comma = text.find(',', start);
+    std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    Isolation level;
+    if (item == "rc")
+      level = Isolation::ReadCommitted;
+    else if (item == "rr")
+      level = Isolation::RepeatableRead;
+    else if (item == "ser")
+      level = Isolation::Serializable;
+    else
+      return std::nullopt;
+    if (std::find(levels.begin(), levels.end(), level) != levels.end()) return std::nullopt;
+    levels.push_back(level);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return levels;
+}
+
+std::optional<unsigned long long> parse_seed(const std::string &text) {
+  unsigned long long value = 0;
+  const char *end = text.data() + text.size();
+  auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (error != std::errc() || stop != end || text.empty()) return std::nullopt;
+  return value;
 }
 
 std::optional<long long> parse_id(const std::string &text) {
@@ -98,6 +132,23 @@ std::string usage(std::optional<Command> command) {
            "--reconnect keeps sessions going through a restart or failover. Reports counts,\n"
            "errors by SQLSTATE, and backend memory at the start and the end.\n"
            "Defaults: 100 connections, 60 seconds, 4 codes, max_uses 2000.\n";
+  if (command == Command::Race)
+    return "Usage: promo-client race [--seed N] [--duration SECONDS] [--connections N]\n"
+           "                         [--isolation rc,rr,ser] [--dsn DSN] [--json]\n"
+           "The randomized concurrency workload. Creates a dozen codes of its own (one-slot and\n"
+           "hot, capped and unlimited, with and without a per-customer limit), then for\n"
+           "--duration seconds runs --connections worker sessions doing random redemptions\n"
+           "(plain, keyed and their replays, for customers of a small pool, holds of 1-3 s),\n"
+           "confirms, releases and sweeps, each in a transaction at a random isolation level\n"
+           "of --isolation, some rolled back; 40001 and 40P01 are retried. One DBA session\n"
+           "changes a random code's slots, max_uses, max_uses_per_customer, is_active and\n"
+           "validity in short open transactions; a monitor checks, every ~20 ms in one\n"
+           "snapshot, usage = live ledger rows, the cap, the per-customer limit, and that a\n"
+           "closed code gains no ledger row. At the end every acknowledged change is checked\n"
+           "against the ledger. Session k's choices come from seed + k (0: the codes, 1..N:\n"
+           "the workers, N+1: the DBA): the choices are reproducible, the thread interleaving\n"
+           "is not. Exit status 0 only with no violation and no unexpected error.\n"
+           "Defaults: a random seed (printed), 10 seconds, 16 connections, rc,rr,ser.\n";
   if (command == Command::Confirm)
     return "Usage: promo-client confirm REDEMPTION_ID [--dsn DSN] [--json]\n"
            "Makes a live hold a redemption. Exit status: 0 confirmed, 3 not (not a live hold), 1 error.\n";
@@ -112,6 +163,7 @@ std::string usage(std::optional<Command> command) {
          "  release  give a redemption's use back\n"
          "  load     a mixed workload that records what was acknowledged\n"
          "  bench    throughput and latency against the seed's plain UPDATE\n"
+         "  race     randomized seeded workload with a DBA and an invariant monitor\n"
          "Without --dsn, libpq's PG* environment variables choose the server.\n"
          "'promo-client COMMAND --help' describes a command.\n";
 }
@@ -122,6 +174,7 @@ ParseResult parse_arguments(const std::vector<std::string> &arguments) {
   std::vector<std::string> positionals;
   bool help = false;
   bool connection_list = false;
+  bool connections_given = false, duration_given = false, race_options = false;
 
   for (size_t i = 0; i < arguments.size(); ++i) {
     const std::string &argument = arguments[i];
@@ -155,6 +208,7 @@ ParseResult parse_arguments(const std::vector<std::string> &arguments) {
       if (!counts)
         return failure("--connections takes a whole number from 1 to 10000, or a list such as 1,16,100");
       options.connections = counts->front();
+      connections_given = true;
       options.bench.connection_counts = *counts;
       connection_list = counts->size() > 1;
     } else if (argument == "--seconds") {
@@ -173,6 +227,19 @@ ParseResult parse_arguments(const std::vector<std::string> &arguments) {
       options.bench.slots = options.check.slots;
     } else if (argument == "--duration") {
       problem = number(1, 7 * 24 * 3600, options.load.duration_seconds);
+      duration_given = true;
+    } else if (argument == "--seed") {
+      std::optional<std::string> text = value();
+      std::optional<unsigned long long> seed = text ? parse_seed(*text) : std::nullopt;
+      if (!seed) return failure("--seed takes a whole number from 0 to 18446744073709551615");
+      options.race.seed = seed;
+      race_options = true;
+    } else if (argument == "--isolation") {
+      std::optional<std::string> text = value();
+      std::optional<std::vector<Isolation>> levels = text ? parse_isolation_list(*text) : std::nullopt;
+      if (!levels) return failure("--isolation takes a list of rc, rr and ser, such as rc,ser");
+      options.race.isolation = *levels;
+      race_options = true;
     } else if (argument == "--codes") {
       problem = number(1, 1000000, options.load.codes);
       options.bench.codes = options.load.codes;
@@ -235,6 +302,13 @@ ParseResult parse_arguments(const std::vector<std::string> &arguments) {
   }
   if (options.command != Command::Bench && connection_list)
     return failure("a list of --connections belongs to bench");
+  if (race_options && options.command != Command::Race) return failure("--seed and --isolation belong to race");
+  if (options.command == Command::Race) {
+    // race has defaults of its own: a short run with a few sessions.
+    if (connections_given) options.race.connections = options.connections;
+    if (duration_given) options.race.duration_seconds = options.load.duration_seconds;
+    options.connections = options.race.connections;
+  }
   return ParseResult{options, "", 0};
 }
 

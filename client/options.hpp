@@ -7,7 +7,10 @@
 
 namespace promo_client {
 
-enum class Command { Check, Redeem, Confirm, Release, Load, Bench };
+enum class Command { Check, Redeem, Confirm, Release, Load, Bench, Race };
+
+// A transaction isolation level the race workload may choose.
+enum class Isolation { ReadCommitted, RepeatableRead, Serializable };
 
 struct CheckOptions {
   int max_uses = 50;
@@ -45,6 +48,15 @@ struct BenchOptions {
   std::string out = "bench-results";  // bench.json and bench.png go here
 };
 
+// race: the randomized, seeded concurrency workload with a DBA and a monitor.
+struct RaceOptions {
+  std::optional<unsigned long long> seed;  // unset: a random seed, printed
+  int duration_seconds = 10;
+  int connections = 16;  // worker sessions
+  std::vector<Isolation> isolation = {Isolation::ReadCommitted, Isolation::RepeatableRead,
+                                      Isolation::Serializable};
+};
+
 // confirm and release take a redemption id.
 struct LedgerOptions {
   long long redemption_id = 0;
@@ -60,6 +72,7 @@ struct Options {
   LedgerOptions ledger;
   LoadOptions load;
   BenchOptions bench;
+  RaceOptions race;
 };
 
 // What parsing produced: options to run, or a text to print and an exit code.

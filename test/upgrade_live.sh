@@ -5,6 +5,8 @@
 #    several sessions: the load goes on without an error, and afterwards the
 #    invariant holds for every code, no code is over its cap and nothing the
 #    load saw acknowledged is lost; codes outside the load keep their usage;
+#  - from 1.3 with one call of each kind waiting for the update's locks: once
+#    it commits, each answers as 1.4 would and the invariant holds;
 #  - from 1.0, 1.1 and 1.2 (through the chain of upgrade scripts): every code
 #    and count is kept, the ledger kept or (from 1.0) backfilled with one row
 #    per earlier use, grants carried over, and every code then grants exactly
@@ -19,13 +21,13 @@ prefix=promo_upgrade
 app_role=${prefix}_app
 work=$(mktemp -d /tmp/promo-upgrade.XXXXXX)
 chmod 755 "$work"
-databases=(${prefix}_live ${prefix}_1_0 ${prefix}_1_1 ${prefix}_1_2)
+databases=(${prefix}_live ${prefix}_inflight ${prefix}_1_0 ${prefix}_1_1 ${prefix}_1_2)
 drop_all() {
   for db in "${databases[@]}"; do dropdb --if-exists "$db" 2>/dev/null || true; done
   psql -X -q -d template1 -c "DROP ROLE IF EXISTS $app_role" 2>/dev/null || true
 }
-load_pid=
-trap '[[ -n $load_pid ]] && kill $load_pid 2>/dev/null; wait; rm -rf "$work"; drop_all' EXIT
+load_pids=()
+trap 'trap - ERR; ((${#load_pids[@]} == 0)) || kill "${load_pids[@]}" 2>/dev/null; wait; rm -rf "$work"; drop_all' EXIT
 drop_all
 
 failures=0
@@ -118,42 +120,50 @@ quiet_usage=$(sql "$live" "SELECT * FROM promo_code_usage ORDER BY promo_id")
 quiet_ledger=$(sql "$live" "SELECT * FROM promo_redemptions ORDER BY id")
 quiet_expected=$(expectations "$live")
 
-# The load's codes have caps far above what it can use in its run, so any
-# `exhausted` it gets is wrong; their customers have limits (3 each).
-acks=$work/acks
-client/promo-client --dsn "dbname=$live" load --connections 12 --duration 8 --codes 4 --max-uses 1000000 \
-  --slots 4 --ack-log "$acks" >"$work/load.out" 2>&1 &
-load_pid=$!
-until [[ -s $acks && $(wc -l <"$acks") -ge 500 ]]; do
-  kill -0 $load_pid 2>/dev/null || break
-  sleep 0.1
+# Three load processes of 4 sessions each, each on 4 codes of its own (every
+# other one hot), so that one process stopped by an error leaves the others
+# going through the update. Their caps are far above what they can use in
+# the run, so any `exhausted` they get is wrong; their customers have limits
+# (3 each).
+loads=(1 2 3) load_pids=()
+for i in "${loads[@]}"; do
+  (
+    status=0
+    client/promo-client --dsn "dbname=$live" load --connections 4 --duration 8 --codes 4 --max-uses 1000000 \
+      --slots 4 --ack-log "$work/acks.$i" || status=$?
+    echo "exit status $status"
+  ) >"$work/load.$i" 2>&1 &
+  load_pids+=($!)
 done
-acked_before=$(wc -l <"$acks")
+acked() { cat "$work"/acks.* 2>/dev/null | wc -l; }
+for _ in {1..100}; do [[ $(acked) -ge 500 ]] && break; sleep 0.1; done
+acked_before=$(acked)
 # A deadlock between the update's locks and a redemption's is reported, and
 # the update is retried once, as a DBA would, so that the rest can be checked.
 update "$live" || update "$live" || true
-acked_at_update=$(wc -l <"$acks")
-load_status=0
-wait $load_pid || load_status=$?
-load_pid=
-acked_after=$(wc -l <"$acks")
+acked_at_update=$(acked)
+wait "${load_pids[@]}"
+load_pids=()
 same "$live: extversion after the update" "1.4" "$(version_of "$live")"
-load_summary=$(grep -E '^(calls|errors|replays|PASS|FAIL)' "$work/load.out" | tr '\n' ';')
-if ((load_status == 0)) && grep -q '^errors: none$' "$work/load.out"; then
-  pass "$live: the load went on through the update ($acked_before changes acknowledged before it," \
-    "$((acked_after - acked_at_update)) after it): $load_summary"
-else
-  fail "$live: the load failed (exit status $load_status): $load_summary $(grep -v '^  ' "$work/load.out" |
-    grep -vE '^(calls|load|backend|connection)' | head -5 | tr '\n' ' ')"
-fi
-refusals=$(grep -E '^  (redeem|hold) exhausted: ' "$work/load.out" | tr '\n' ' ' || true)
+for i in "${loads[@]}"; do
+  if grep -q '^exit status 0$' "$work/load.$i" && grep -q '^errors: none$' "$work/load.$i"; then
+    pass "$live: load $i went on through the update: $(grep -E '^(calls|errors|replays)' "$work/load.$i" | tr '\n' ';')"
+  else
+    fail "$live: load $i failed:"
+    grep -vE '^(  |load:|backend|connection)|Aborted' "$work/load.$i" | head -4 | cut -c1-200
+  fi
+done
+echo "$live: $acked_before changes acknowledged before the update, $(($(acked) - acked_at_update)) after it"
+refusals=$(grep -hE '^  (redeem|hold) exhausted: ' "$work"/load.* | tr '\n' ' ' || true)
 same "$live: no load call was refused as exhausted (its caps are far away)" "" "$refusals"
 
 same "$live: the invariant holds for every code" "" "$(sql "$live" "$invariant_query")"
 # What the load saw acknowledged, against the ledger.
 psql -X -q -v ON_ERROR_STOP=1 -d "$live" -c "CREATE TABLE acks (kind text, id bigint, result text)" \
-  -c "\\copy acks FROM '$acks' WITH (DELIMITER ' ')"
-same "$live: no code over its cap or customer over its limit, no acknowledged change lost, no key used twice" \
+  -c "\\copy acks FROM PROGRAM 'cat $work/acks.*' WITH (DELIMITER ' ')"
+acked=$(sql "$live" "SELECT string_agg(kind || ' ' || result || ' x' || n, ', ' ORDER BY kind, result)
+                      FROM (SELECT kind, result, count(*) n FROM acks GROUP BY kind, result) a")
+same "$live: no code over its cap or customer over its limit, no key used twice, none of the acknowledged changes lost ($acked)" \
   "" "$(sql "$live" "SELECT 'over cap', code FROM promo_code_usage WHERE uses > max_uses" \
     "SELECT 'over limit', r.promo_id, r.customer_id FROM promo_redemptions r JOIN promo_codes c ON c.id = r.promo_id
       WHERE r.state <> 'released' AND r.customer_id IS NOT NULL
@@ -163,7 +173,7 @@ same "$live: no code over its cap or customer over its limit, no acknowledged ch
          OR (a.kind = 'release' AND a.result = 't' AND r.state IS DISTINCT FROM 'released')
          OR (a.kind = 'confirm' AND a.result = 't' AND (r.state IS NULL OR r.state = 'held'))" \
     "SELECT 'key twice', promo_id, idempotency_key FROM promo_redemptions WHERE idempotency_key IS NOT NULL
-      GROUP BY 1, 2 HAVING count(*) > 1")"
+            GROUP BY promo_id, idempotency_key HAVING count(*) > 1")"
 same "$live: codes outside the load kept their usage and ledger (hot ones folded: no slot rows left)" \
   "$quiet_usage"$'\n'"$quiet_ledger"$'\n'0 \
   "$(sql "$live" "SELECT * FROM promo_code_usage WHERE code LIKE 'QUIET-%' ORDER BY promo_id" \
@@ -171,6 +181,43 @@ same "$live: codes outside the load kept their usage and ledger (hot ones folded
        FROM promo_redemptions r WHERE promo_id IN (SELECT id FROM promo_codes WHERE code LIKE 'QUIET-%') ORDER BY id" \
     "SELECT count(*) FROM promo_code_slots s JOIN promo_codes c ON c.id = s.promo_id WHERE c.code LIKE 'QUIET-%'")"
 exhaust "$live" "$(grep '^QUIET-' <<<"$quiet_expected")"
+
+# --- Calls that arrive while the update runs ---------------------------------------
+# The same, made certain: with the update's transaction held open, one call
+# of each kind waits for its locks; once it commits they run on 1.4's tables
+# and must answer as on 1.4, keeping the invariant.
+inflight=${prefix}_inflight
+createdb "$inflight"
+psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d "$inflight" <<'SQL'
+CREATE EXTENSION promo VERSION '1.3';
+SELECT create_promo('HOT', 10, slots => 4), create_promo('ONE', 10);
+SELECT redeem_promo(code) FROM unnest(ARRAY['HOT', 'HOT', 'ONE', 'ONE']) code;   -- ids 1 to 4
+SELECT redeem_promo(code, hold => '1 hour') FROM unnest(ARRAY['HOT', 'ONE']) code; -- ids 5, 6
+UPDATE promo_redemptions SET hold_expires_at = now() - interval '1 second' WHERE state = 'held';
+SQL
+psql -X -q -d "$inflight" -c "BEGIN" -c "ALTER EXTENSION promo UPDATE" -c "SELECT pg_sleep(2)" -c "COMMIT" \
+  >/dev/null 2>"$work/update.err" &
+update_pid=$!
+waiting() { sql "$inflight" "SELECT count(*) FROM pg_stat_activity WHERE datname = '$inflight' AND wait_event_type = 'Lock'"; }
+for _ in {1..100}; do # until the update holds its locks (the last one it takes is the ledger's)
+  [[ $(sql "$inflight" "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+    WHERE c.relname = 'promo_redemptions' AND l.mode = 'ExclusiveLock' AND l.granted") == 1 ]] && break
+  sleep 0.05
+done
+calls=("SELECT 'release hot', release_promo(1)" "SELECT 'release one', release_promo(3)"
+  "SELECT 'redeem hot', status FROM redeem_promo('HOT')" "SELECT 'confirm hot', confirm_promo(5)")
+for i in "${!calls[@]}"; do sql "$inflight" "${calls[$i]}" >"$work/call.$i" 2>&1 & done
+for _ in {1..40}; do [[ $(waiting) -ge ${#calls[@]} ]] && break; sleep 0.05; done
+waited=$(waiting)
+wait $update_pid || fail "$inflight: ALTER EXTENSION promo UPDATE failed: $(cat "$work/update.err")"
+wait
+# On 1.4: both releases give their use back, the hot code has 7 uses left,
+# and hold 5 has expired, so confirming it is false (and reclaims it).
+same "$inflight: ${#calls[@]} calls that waited for the update answered as on 1.4" \
+  "$(printf '%s\n' "waiting ${#calls[@]}" "release hot|t" "release one|t" "redeem hot|redeemed" "confirm hot|f")" \
+  "$(echo "waiting $waited"; cat "$work"/call.*)"
+same "$inflight: extversion 1.4, and the invariant holds" "1.4" \
+  "$(version_of "$inflight"; sql "$inflight" "$invariant_query")"
 
 # --- 1.0, 1.1, 1.2 -> 1.4 with data ---------------------------------------------
 # 1.0 has only counters and redeem_promo(text); its grant must carry over.
@@ -224,8 +271,8 @@ upgrade_with_data() { # VERSION
   else
     same "$db: the ledger kept row for row" "$ledger" "$(sql "$db" "$ledger_query")"
     same "$db: key order-1 replays its redemption; ann is refused at her limit" \
-      "$(sql "$db" "SELECT 'redeemed|t|' || id FROM promo_redemptions WHERE idempotency_key = 'order-1'")"$'\n'customer_limit_reached \
-      "$(sql "$db" "SELECT status || '|' || replayed || '|' || redemption_id
+      "$(sql "$db" "SELECT 'redeemed|1|' || id FROM promo_redemptions WHERE idempotency_key = 'order-1'")"$'\n'customer_limit_reached \
+      "$(sql "$db" "SELECT status || '|' || replayed::int || '|' || redemption_id
                       FROM redeem_promo('CAPPED', customer_id => 'ann', idempotency_key => 'order-1')" \
         "SELECT status FROM redeem_promo('LIMITED', customer_id => 'ann')")"
   fi

@@ -119,3 +119,58 @@ TEST(Options, ConfirmAndReleaseTakeOneRedemptionId) {
   EXPECT_EQ(parse({"confirm", "1", "2"}).exit_code, 2);
   EXPECT_EQ(parse({"release", "--help"}).exit_code, 0);
 }
+
+TEST(Options, RaceHasDefaultsOfItsOwn) {
+  ParseResult result = parse({"race"});
+  ASSERT_TRUE(result.options);
+  EXPECT_EQ(result.options->command, Command::Race);
+  EXPECT_FALSE(result.options->race.seed);
+  EXPECT_EQ(result.options->race.duration_seconds, 10);
+  EXPECT_EQ(result.options->race.connections, 16);
+  EXPECT_EQ(result.options->connections, 16);
+  std::vector<Isolation> all = {Isolation::ReadCommitted, Isolation::RepeatableRead, Isolation::Serializable};
+  EXPECT_EQ(result.options->race.isolation, all);
+}
+
+TEST(Options, RaceTakesEveryOption) {
+  ParseResult result = parse({"--dsn", "dbname=x", "race", "--seed", "18446744073709551615", "--duration", "45",
+                              "--connections", "4", "--isolation", "ser,rc", "--json"});
+  ASSERT_TRUE(result.options);
+  EXPECT_EQ(result.options->dsn, "dbname=x");
+  EXPECT_EQ(result.options->race.seed, 18446744073709551615ULL);
+  EXPECT_EQ(result.options->race.duration_seconds, 45);
+  EXPECT_EQ(result.options->race.connections, 4);
+  std::vector<Isolation> chosen = {Isolation::Serializable, Isolation::ReadCommitted};
+  EXPECT_EQ(result.options->race.isolation, chosen);
+  EXPECT_TRUE(result.options->json);
+  EXPECT_EQ(parse({"race", "--seed", "0"}).options->race.seed, 0ULL);
+  EXPECT_EQ(parse({"race", "--isolation", "rr"}).options->race.isolation,
+            std::vector<Isolation>{Isolation::RepeatableRead});
+}
+
+TEST(Options, RaceRefusesBadSeedsAndLevels) {
+  for (const char *bad : {"-1", "abc", "", "1e3", "18446744073709551616"})
+    EXPECT_EQ(parse({"race", "--seed", bad}).exit_code, 2) << bad;
+  for (const char *bad : {"", "rc,", "read committed", "rc,rc", "RC", "rc,rr,ser,xx"}) {
+    ParseResult result = parse({"race", "--isolation", bad});
+    EXPECT_EQ(result.exit_code, 2) << bad;
+    EXPECT_NE(result.message.find("--isolation"), std::string::npos) << bad;
+  }
+  EXPECT_EQ(parse({"race", "--seed"}).exit_code, 2);
+  EXPECT_EQ(parse({"race", "--duration", "0"}).exit_code, 2);
+  EXPECT_EQ(parse({"race", "--connections", "1,2"}).exit_code, 2);
+  EXPECT_EQ(parse({"race", "extra"}).exit_code, 2);
+}
+
+TEST(Options, SeedAndIsolationBelongToRace) {
+  EXPECT_EQ(parse({"load", "--seed", "1"}).exit_code, 2);
+  EXPECT_EQ(parse({"check", "--isolation", "rc"}).exit_code, 2);
+  EXPECT_EQ(parse({"load", "--duration", "5"}).options->load.duration_seconds, 5);
+}
+
+TEST(Options, RaceHelp) {
+  ParseResult help = parse({"race", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.message.find("promo-client race"), std::string::npos);
+  EXPECT_NE(parse({"--help"}).message.find("race"), std::string::npos);
+}

@@ -1,0 +1,98 @@
+#include "race_support.hpp"
+
+#include <memory>
+
+namespace promo_client::race {
+
+namespace {
+constexpr size_t kFirstKept = 12;  // details kept of errors and of violations
+}
+
+void merge(Counts &into, const Counts &from) {
+  for (const auto &[label, n] : from) into[label] += n;
+}
+
+void merge(Table &into, const Table &from) {
+  for (const auto &[kind, counts] : from) merge(into[kind], counts);
+}
+
+void Errors::add(const std::string &who, const std::string &sqlstate, const std::string &message) {
+  ++by_sqlstate[sqlstate];
+  if (first.size() < kFirstKept) first.push_back(who + ": " + sqlstate + " " + message);
+}
+
+void Errors::merge(const Errors &other) {
+  race::merge(by_sqlstate, other.by_sqlstate);
+  for (const std::string &line : other.first)
+    if (first.size() < kFirstKept) first.push_back(line);
+}
+
+long Errors::total() const {
+  long n = 0;
+  for (const auto &[sqlstate, count] : by_sqlstate) n += count;
+  return n;
+}
+
+bool is_retryable(const std::string &sqlstate) {
+  return sqlstate == "40001" || sqlstate == "40P01";
+}
+
+void Violations::report(const std::string &check, const std::string &subject, const std::string &detail) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++sightings_;
+  if (!seen_.insert(check + "\n" + subject).second) return;
+  ++by_check_[check];
+  if (first_.size() < kFirstKept) first_.push_back(check + ": " + detail);
+}
+
+long Violations::sightings() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return sightings_;
+}
+
+long Violations::distinct() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return static_cast<long>(seen_.size());
+}
+
+Counts Violations::by_check() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return by_check_;
+}
+
+std::vector<std::string> Violations::first() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return first_;
+}
+
+void SharedKeys::observe(long long promo_id, const std::string &key, long long redemption_id,
+                         Violations &violations) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto [known, inserted] = ids_.emplace(std::make_pair(promo_id, key), redemption_id);
+  if (!inserted && known->second != redemption_id)
+    violations.report("one redemption per key", std::to_string(promo_id) + " " + key,
+                      "key " + key + " of code id " + std::to_string(promo_id) + " named redemption " +
+                          std::to_string(known->second) + " and later " + std::to_string(redemption_id));
+}
+
+std::unique_ptr<pqxx::connection> session_connection(const Run &run) {
+  auto connection = std::make_unique<pqxx::connection>(run.options.dsn);
+  pqxx::nontransaction setup(*connection);
+  setup.exec("SET statement_timeout = '30s'");
+  return connection;
+}
+
+const char *isolation_name(Isolation level) {
+  switch (level) {
+    case Isolation::ReadCommitted: return "READ COMMITTED";
+    case Isolation::RepeatableRead: return "REPEATABLE READ";
+    case Isolation::Serializable: return "SERIALIZABLE";
+  }
+  return "?";
+}
+
+std::string milliseconds(long ms) {
+  return std::to_string(ms) + " milliseconds";
+}
+
+}  // namespace promo_client::race
