@@ -93,9 +93,14 @@ SELECT is_empty($$
    GROUP BY u.promo_id, u.code, u.uses HAVING u.uses <> count(r.id)$$,
   'usage = redeemed + held ledger rows, for every code');
 SELECT is_empty($$SELECT code FROM promo_code_usage WHERE uses > max_uses$$, 'no code is over its cap');
+-- a slot without a row holds its share of what remained when the code was spread
 SELECT is_empty($$
-  SELECT u.code FROM promo_code_usage u JOIN promo_code_slots s ON s.promo_id = u.promo_id
-   GROUP BY u.promo_id, u.code, u.remaining HAVING u.remaining <> sum(s.remaining)$$,
+  SELECT u.code FROM promo_code_usage u JOIN promo_codes c ON c.id = u.promo_id
+   WHERE c.slots > 1 AND c.max_uses IS NOT NULL
+     AND u.remaining <> (SELECT sum(COALESCE(s.remaining, (c.max_uses - c.current_uses) / c.slots
+                                            + (g < (c.max_uses - c.current_uses) % c.slots)::integer))
+                           FROM generate_series(0, c.slots - 1) g
+                           LEFT JOIN promo_code_slots s ON s.promo_id = c.id AND s.slot = g)$$,
   'a hot code''s slots hold exactly its remaining uses');
 SELECT cmp_ok((SELECT count(*) FROM promo_redemptions WHERE slot IS NOT NULL AND state = 'released'), '>', 0::bigint,
               'hot redemptions were released');

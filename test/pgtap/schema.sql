@@ -1,14 +1,14 @@
--- pgTAP: the tables, columns, constraints and types of promo 1.3.
+-- pgTAP: the tables, columns, constraints, triggers and types of promo 1.4.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION promo;
-SELECT plan(71);
+SELECT plan(77);
 
 SELECT has_table('promo_codes', 'promo_codes exists');
 SELECT columns_are('promo_codes',
   ARRAY['id', 'code', 'max_uses', 'current_uses', 'is_active', 'valid_from', 'valid_until', 'created_at',
-        'max_uses_per_customer', 'slots'],
-  'promo_codes has the seed''s columns, max_uses_per_customer and slots');
+        'max_uses_per_customer', 'slots', 'code_key'],
+  'promo_codes has the seed''s columns, max_uses_per_customer, slots and code_key');
 SELECT col_type_is('promo_codes', 'id', 'bigint', 'id is bigint');
 SELECT col_is_pk('promo_codes', 'id', 'id is the primary key');
 SELECT is((SELECT attidentity::text FROM pg_attribute
@@ -34,9 +34,13 @@ SELECT col_has_default('promo_codes', 'created_at', 'created_at has a default');
 SELECT col_type_is('promo_codes', 'max_uses_per_customer', 'integer', 'max_uses_per_customer is integer');
 SELECT col_is_null('promo_codes', 'max_uses_per_customer', 'max_uses_per_customer may be null (unlimited)');
 SELECT has_check('promo_codes', 'promo_codes has CHECK constraints');
-SELECT index_is_unique('public', 'promo_codes', 'promo_codes_normalized_code', 'codes are unique after normalization');
-SELECT is((SELECT pg_get_indexdef('promo_codes_normalized_code'::regclass) ~ 'promo_normalize_code\(code\)'),
-          true, 'the unique index is on the normalized code');
+SELECT index_is_unique('public', 'promo_codes', 'promo_codes_code_key', 'codes are unique after normalization');
+SELECT is((SELECT pg_get_indexdef('promo_codes_code_key'::regclass) ~ '\(code_key\)$'),
+          true, 'the unique index is on the stored key');
+SELECT is((SELECT attgenerated::text || ' ' || pg_get_expr(adbin, adrelid) FROM pg_attribute
+             JOIN pg_attrdef ON adrelid = attrelid AND adnum = attnum
+            WHERE attrelid = 'promo_codes'::regclass AND attname = 'code_key'),
+          's promo_normalize_code(code)', 'code_key is the stored normalization of code');
 
 -- the CHECKs refuse overuse and bad values from any path
 INSERT INTO promo_codes (code, max_uses, current_uses) VALUES ('FULL', 2, 2);
@@ -90,6 +94,16 @@ SELECT throws_ok($$DELETE FROM promo_codes WHERE code = 'KEPT'$$, '23503', NULL,
                  'a code with redemptions cannot be deleted (the trigger that replaces the foreign key)');
 SELECT throws_ok($$DELETE FROM promo_codes WHERE code = 'KEPT-HOT'$$, '23503', NULL,
                  'nor a hot one');
+SELECT throws_ok($$TRUNCATE promo_codes CASCADE$$, '23503', NULL, 'nor can the codes be truncated under their ledger');
+SELECT throws_ok($$TRUNCATE promo_code_slots$$, '23503', NULL, 'nor the slots of a hot code');
+SELECT triggers_are('promo_codes', ARRAY['promo_codes_guard_update', 'promo_codes_guard_delete',
+                                         'promo_codes_guard_truncate'],
+                    'promo_codes has the guard''s triggers, and no others');
+SELECT triggers_are('promo_code_slots', ARRAY['promo_code_slots_guard_truncate'],
+                    'promo_code_slots has the guard''s TRUNCATE trigger');
+SELECT is((SELECT count(DISTINCT tgfoid::regproc::text) FROM pg_trigger
+            WHERE tgrelid IN ('promo_codes'::regclass, 'promo_code_slots'::regclass) AND NOT tgisinternal
+              AND tgname LIKE '%guard%'), 1::bigint, 'one function, promo_codes_guard, is every guard trigger');
 
 -- hot codes
 SELECT has_table('promo_code_slots', 'promo_code_slots exists');

@@ -1,0 +1,316 @@
+#include "race_dba.hpp"
+
+#include <thread>
+
+namespace promo_client::race {
+
+namespace {
+
+constexpr int kMaxRetries = 10;
+
+enum class Kind {
+  SlotsOn, SlotsChange, SlotsOff,
+  CapUp, CapDown, CapRemove, CapSet,
+  LimitSet, LimitRaise, LimitRemove,
+  Deactivate, Activate,
+  CloseFuture, ClosePast, OpenWindow,
+};
+
+const char *kind_name(Kind kind) {
+  switch (kind) {
+    case Kind::SlotsOn: return "slots 1 -> N";
+    case Kind::SlotsChange: return "slots N -> M";
+    case Kind::SlotsOff: return "slots N -> 1";
+    case Kind::CapUp: return "max_uses raised";
+    case Kind::CapDown: return "max_uses lowered";
+    case Kind::CapRemove: return "max_uses removed";
+    case Kind::CapSet: return "max_uses set";
+    case Kind::LimitSet: return "max_uses_per_customer set";
+    case Kind::LimitRaise: return "max_uses_per_customer raised";
+    case Kind::LimitRemove: return "max_uses_per_customer removed";
+    case Kind::Deactivate: return "deactivated";
+    case Kind::Activate: return "activated";
+    case Kind::CloseFuture: return "window moved to the future";
+    case Kind::ClosePast: return "window moved to the past";
+    case Kind::OpenWindow: return "window opened";
+  }
+  return "?";
+}
+
+// The DBA's view of a code's settings, refreshed from the row it commits.
+struct Settings {
+  int slots = 1;
+  std::optional<int> max_uses, per_customer;
+  bool active = true;
+  bool open_window = true;  // neither before valid_from nor at or after valid_until
+  bool created_capped = false;  // a cap is mostly kept, an unlimited code mostly left so
+};
+
+// One change, with every random choice made before its transaction starts.
+struct Change {
+  Kind kind = Kind::SlotsOff;
+  size_t code = 0;
+  int number = 0;         // slots; the cap's step or offset from usage; the limit's margin
+  int seconds = 0;        // a window bound's distance beyond the hour
+  bool both_bounds = false;  // a window with both ends, or one
+  int open_ms = 0;        // how long the transaction stays open after the change
+  bool rollback = false;
+};
+
+std::optional<int> optional_int(const pqxx::field &field) {
+  return field.is_null() ? std::nullopt : std::optional<int>(field.as<int>());
+}
+
+std::string seconds_from_now(long seconds) {
+  return std::to_string(seconds) + " seconds";
+}
+
+class Dba {
+ public:
+  Dba(const Run &run, int session) : run_(run), random_(run.seed + static_cast<unsigned long long>(session)) {
+    for (const RaceCode &code : run.codes)
+      settings_.push_back(Settings{code.slots, code.max_uses, code.max_uses_per_customer, true, true,
+                                   code.max_uses.has_value()});
+  }
+
+  DbaReport run() {
+    try {
+      connection_ = session_connection(run_);
+      while (Clock::now() < run_.deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(random_.between(0, 50)));  // a random moment
+        perform(choose());
+      }
+    } catch (const std::exception &error) {
+      report_.errors.add("dba", "session lost", error.what());
+    }
+    return std::move(report_);
+  }
+
+ private:
+  // --- choosing ---------------------------------------------------------------
+
+  Change choose() {
+    Change change;
+    change.code = random_.below(settings_.size());
+    change.open_ms = random_.between(10, 300);
+    change.rollback = random_.chance(10);
+    change.seconds = random_.between(0, 3600);
+    change.both_bounds = random_.chance(50);
+    const Settings &now = settings_[change.code];
+    const int group = static_cast<int>(random_.below(100));
+    if (group < 25)
+      choose_slots(now, change);
+    else if (group < 50)
+      choose_cap(now, change);
+    else if (group < 70)
+      choose_limit(now, change);
+    else if (group < 85)
+      change.kind = now.active ? Kind::Deactivate : Kind::Activate;
+    else
+      change.kind = !now.open_window ? Kind::OpenWindow : random_.chance(50) ? Kind::CloseFuture : Kind::ClosePast;
+    return change;
+  }
+
+  void choose_slots(const Settings &now, Change &change) {
+    change.number = random_.between(2, 8);
+    if (now.slots == 1)
+      change.kind = Kind::SlotsOn;
+    else
+      change.kind = random_.chance(60) || change.number == now.slots ? Kind::SlotsOff : Kind::SlotsChange;
+  }
+
+  void choose_cap(const Settings &now, Change &change) {
+    const int roll = static_cast<int>(random_.below(100));
+    if (!now.max_uses) {
+      // An unlimited code mostly stays so; a cap removed is mostly put back.
+      if (!now.created_capped && roll >= 25) return choose_slots(now, change);
+      change.kind = Kind::CapSet;  // at usage or a little above it
+      change.number = random_.between(0, 10);
+      return;
+    }
+    if (roll < (now.created_capped ? 5 : 40)) {
+      change.kind = Kind::CapRemove;
+    } else if (roll < 55) {
+      change.kind = Kind::CapUp;
+      change.number = random_.between(1, 10);
+    } else {
+      // Below usage (refused, 23514), at usage (exhausted from now on) or just above.
+      change.kind = Kind::CapDown;
+      change.number = random_.between(-2, 2);
+    }
+  }
+
+  void choose_limit(const Settings &now, Change &change) {
+    const int roll = static_cast<int>(random_.below(100));
+    // Mostly exactly the busiest customer's live uses: a waiting redemption
+    // for that customer must then be refused.
+    change.number = random_.chance(60) ? 0 : random_.between(1, 2);
+    if (!now.per_customer || roll < 40)
+      change.kind = Kind::LimitSet;
+    else if (roll < 70)
+      change.kind = Kind::LimitRaise;
+    else
+      change.kind = Kind::LimitRemove;
+  }
+
+  // --- running ----------------------------------------------------------------
+
+  void perform(const Change &change) {
+    Counts &outcome = report_.changes[kind_name(change.kind)];
+    for (int retries = 0;; ++retries) {
+      try {
+        outcome[apply(change) ? "applied" : "rolled back"]++;
+        return;
+      } catch (const pqxx::check_violation &error) {
+        // A cap below usage: the database itself refuses it.
+        if (change.kind == Kind::CapDown) {
+          ++outcome["refused (23514)"];
+        } else {
+          report_.errors.add("dba", error.sqlstate(), std::string(kind_name(change.kind)) + ": " + error.what());
+        }
+        return;
+      } catch (const pqxx::sql_error &error) {
+        if (is_retryable(error.sqlstate()) && retries < kMaxRetries) {
+          ++report_.retries[error.sqlstate()];
+          continue;
+        }
+        report_.errors.add("dba", error.sqlstate(), std::string(kind_name(change.kind)) + ": " + error.what());
+        return;
+      } catch (const pqxx::broken_connection &error) {
+        report_.errors.add("dba", "08000", error.what());
+        connection_ = session_connection(run_);
+        return;
+      }
+    }
+  }
+
+  // The change in one transaction; true if it committed.
+  bool apply(const Change &change) {
+    pqxx::work transaction(*connection_);
+    const long long id = run_.codes[change.code].id;
+    const pqxx::row row = update(transaction, id, change);
+    record_closed(transaction, id);
+    // Stay open with the row (and, for a hot code, the code's guard) held:
+    // calls for the code queue behind the change.
+    std::this_thread::sleep_for(std::chrono::milliseconds(change.open_ms));
+    if (change.rollback) {
+      transaction.abort();
+      return false;
+    }
+    transaction.commit();
+    settings_[change.code] = settings_from(row, settings_[change.code].created_capped);
+    return true;
+  }
+
+  // Runs the change's UPDATE; returns the code row as it leaves it.
+  pqxx::row update(pqxx::work &transaction, long long id, const Change &change) {
+    const char *const null = nullptr;
+    switch (change.kind) {
+      case Kind::SlotsOn:
+      case Kind::SlotsChange: return set(transaction, "slots = $2", id, change.number);
+      case Kind::SlotsOff: return set(transaction, "slots = 1", id);
+      case Kind::CapUp: return set(transaction, "max_uses = max_uses + $2", id, change.number);
+      case Kind::CapDown:
+      case Kind::CapSet: {
+        int target = std::max(0, usage(transaction, id) + change.number);
+        const std::optional<int> cap = settings_[change.code].max_uses;
+        if (change.kind == Kind::CapDown && cap) target = std::min(target, *cap);
+        return set(transaction, "max_uses = $2", id, target);
+      }
+      case Kind::CapRemove: return set(transaction, "max_uses = NULL", id);
+      case Kind::LimitSet:
+      case Kind::LimitRaise: return set_limit(transaction, id, change);
+      case Kind::LimitRemove: return set(transaction, "max_uses_per_customer = NULL", id);
+      case Kind::Deactivate: return set(transaction, "is_active = false", id);
+      case Kind::Activate: return set(transaction, "is_active = true", id);
+      case Kind::CloseFuture:
+      case Kind::ClosePast:
+      case Kind::OpenWindow: {
+        // Every bound an hour or more from now: no call whose transaction
+        // started before this change is legitimately inside a new window.
+        const long far = 3600 + change.seconds;
+        std::string from, until;
+        if (change.kind == Kind::CloseFuture) {
+          from = seconds_from_now(far);
+          if (change.both_bounds) until = seconds_from_now(far + 3600);
+        } else if (change.kind == Kind::ClosePast) {
+          until = seconds_from_now(-far);
+          if (change.both_bounds) from = seconds_from_now(-far - 3600);
+        } else if (change.both_bounds) {
+          from = seconds_from_now(-far);
+          until = seconds_from_now(far);
+        }
+        return set(transaction, "valid_from = now() + $2::interval, valid_until = now() + $3::interval", id,
+                   from.empty() ? null : from.c_str(), until.empty() ? null : until.c_str());
+      }
+    }
+    throw std::logic_error("unknown change");
+  }
+
+  // A limit no customer is above at this moment: counted after an UPDATE has
+  // locked the row (and waited for the code's redemptions in flight), so no
+  // redemption of the code commits between the count and the new limit.
+  pqxx::row set_limit(pqxx::work &transaction, long long id, const Change &change) {
+    const pqxx::row locked = set(transaction, "max_uses_per_customer = max_uses_per_customer", id);
+    const int busiest =
+        transaction
+            .exec_params("SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM " + run_.schema +
+                             ".promo_redemptions WHERE promo_id = $1 AND customer_id IS NOT NULL"
+                             " AND state IN ('redeemed', 'held') GROUP BY customer_id) AS per_customer",
+                         id)[0][0]
+            .as<int>();
+    int limit = busiest + change.number;
+    if (change.kind == Kind::LimitRaise && !locked["max_uses_per_customer"].is_null())
+      limit = std::max(busiest, locked["max_uses_per_customer"].as<int>() + std::max(1, change.number));
+    return set(transaction, "max_uses_per_customer = $2", id, limit);
+  }
+
+  int usage(pqxx::work &transaction, long long id) {
+    return transaction
+        .exec_params("SELECT uses FROM " + run_.schema + ".promo_code_usage WHERE promo_id = $1", id)[0][0]
+        .as<int>();
+  }
+
+  template <typename... Values>
+  pqxx::row set(pqxx::work &transaction, const std::string &assignments, long long id, Values... values) {
+    return transaction.exec_params("UPDATE " + run_.schema + ".promo_codes SET " + assignments +
+                                       " WHERE id = $1 RETURNING slots, max_uses, max_uses_per_customer, is_active,"
+                                       " (valid_from > now() OR valid_until <= now()) IS NOT TRUE AS open_window",
+                                   id, values...)[0];
+  }
+
+  // In the transaction of every change: a code that is now closed gets its
+  // ledger row count recorded (the first count stands while it stays
+  // closed); a code that is open again loses its record.
+  void record_closed(pqxx::work &transaction, long long id) {
+    transaction.exec_params(
+        "WITH code AS ("
+        "  SELECT id, (NOT is_active OR valid_from > now() OR valid_until <= now()) IS TRUE AS closed"
+        "    FROM " + run_.schema + ".promo_codes WHERE id = $1),"
+        " reopened AS (DELETE FROM " + std::string(closed_table) + " k USING code"
+        "               WHERE k.promo_id = code.id AND NOT code.closed)"
+        " INSERT INTO " + std::string(closed_table) + " (promo_id, ledger_rows)"
+        " SELECT code.id, (SELECT count(*) FROM " + run_.schema + ".promo_redemptions r WHERE r.promo_id = code.id)"
+        "   FROM code WHERE code.closed ON CONFLICT (promo_id) DO NOTHING",
+        id);
+  }
+
+  static Settings settings_from(const pqxx::row &row, bool created_capped) {
+    return Settings{row["slots"].as<int>(), optional_int(row["max_uses"]), optional_int(row["max_uses_per_customer"]),
+                    row["is_active"].as<bool>(), row["open_window"].as<bool>(), created_capped};
+  }
+
+  const Run &run_;
+  Random random_;
+  std::vector<Settings> settings_;
+  std::unique_ptr<pqxx::connection> connection_;
+  DbaReport report_;
+};
+
+}  // namespace
+
+DbaReport run_dba(const Run &run, int session) {
+  return Dba(run, session).run();
+}
+
+}  // namespace promo_client::race
