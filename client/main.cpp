@@ -6,6 +6,7 @@
 #include "check.hpp"
 #include "load.hpp"
 #include "options.hpp"
+#include "race.hpp"
 #include "redeem_command.hpp"
 
 int main(int argc, char **argv) {
@@ -24,6 +25,7 @@ int main(int argc, char **argv) {
       case Command::Release: return run_confirm_or_release(*parsed.options);
       case Command::Load: return run_load(*parsed.options);
       case Command::Bench: return run_bench(*parsed.options);
+      case Command::Race: return run_race(*parsed.options);
     }
   } catch (const pqxx::sql_error &error) {
     std::cerr << "promo-client: " << error.what() << "SQLSTATE " << error.sqlstate() << "\n";

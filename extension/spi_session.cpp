@@ -70,7 +70,7 @@ SPIPlanPtr statement_plan(const SqlStatement &statement, const std::string &sche
   if (found != plan_cache.statement_plans.end()) return found->second;
   std::vector<Oid> types;
   for (const Parameter &parameter : statement.parameters) types.push_back(parameter.type);
-  SPIPlanPtr plan = prepare(statement.text, static_cast<int>(types.size()), types.data(), schema);
+  SPIPlanPtr plan = prepare(statement.text.c_str(), static_cast<int>(types.size()), types.data(), schema);
   plan_cache.statement_plans.emplace(&statement, plan);
   return plan;
 }

@@ -19,9 +19,24 @@ struct Parameter {
   Oid type;
 };
 
+// The text of a statement: only a string literal (an array of const char the
+// compiler holds) converts to one, so no text built at run time, and no
+// value, can reach SPI_prepare.
+class SqlText {
+ public:
+  template <size_t N>
+  constexpr SqlText(const char (&text)[N]) : text_(text) {}  // NOLINT: implicit by design
+  template <size_t N>
+  SqlText(char (&text)[N]) = delete;  // a writable buffer could hold anything
+  constexpr const char *c_str() const { return text_; }
+
+ private:
+  const char *text_;
+};
+
 struct SqlStatement {
   const char *name;  // for messages
-  const char *text;
+  SqlText text;
   std::vector<Parameter> parameters;  // $1, $2, ... in order
 };
 

@@ -1,26 +1,41 @@
 #!/usr/bin/env bash
-# Grep-level proof that no promo function builds SQL from a value: every
-# statement runs as a plan prepared once from the fixed texts of
-# statements.cpp (with only the extension's schema, quoted, filled in), and
-# values travel only as SPI parameters.
+# No promo function builds SQL from a value: every statement runs as a plan
+# prepared once from a fixed text (with only the extension's schema, quoted,
+# filled in), and values travel only as SPI parameters.
+#  - The 1.4 statements are SqlStatement objects whose text is an SqlText,
+#    which only a string literal converts to: proved here by compiling the
+#    ways a run-time text could be passed, each of which must be refused.
+#  - The older schemas' statements (statements.cpp) are built from literals.
+#  - SPI_prepare is called in one place, and nothing executes SQL text.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 failed=0
-# No SPI call that takes SQL text at execution time.
+fail() { echo "FAIL: $*"; failed=1; }
+
+includes="-Iextension -isystem $(pg_config --includedir-server)"
+try_compile() {
+  echo "#include \"sql_statement.hpp\"
+#include <string>
+void attempt(std::string value) { $1 }" |
+    g++ -std=c++17 -fsyntax-only $includes -x c++ - 2>/dev/null
+}
+try_compile 'promo::SqlText text("SELECT 1"); (void)text;' || fail "a string literal does not make a statement text"
+for attempt in \
+  'promo::SqlText text(value.c_str()); (void)text;' \
+  'char buffer[64] = "SELECT "; promo::SqlText text(buffer); (void)text;' \
+  'const char *pointer = value.data(); promo::SqlText text(pointer); (void)text;' \
+  'promo::SqlStatement statement{"s", value.c_str(), {}}; (void)statement;'; do
+  try_compile "$attempt" && fail "a run-time text became a statement text: $attempt"
+done
+
 if grep -nE '\bSPI_(exec|execute|execute_with_args|cursor_open_with_args|prepare_cursor|execute_extended)\s*\(' extension/*.cpp; then
-  echo "FAIL: SQL text executed directly"; failed=1
+  fail "SQL text executed directly"
 fi
-# SPI_prepare is called in one place, on a statement text.
-prepares=$(grep -n '= SPI_prepare(' extension/*.cpp)
-echo "$prepares"
-[[ $(grep -c 'SPI_prepare(' extension/*.cpp | grep -v ':0$') == extension/spi_session.cpp:1 ]] ||
-  { echo "FAIL: SPI_prepare called elsewhere"; failed=1; }
-grep -q 'expand_schema(text.sql' extension/spi_session.cpp || { echo "FAIL: the prepared text is not a statement text"; failed=1; }
-# The statement texts are built from string literals and each other, nothing else.
+[[ $(grep -l 'SPI_prepare(' extension/*.cpp) == extension/spi_session.cpp && $(grep -c 'SPI_prepare(' extension/spi_session.cpp) == 1 ]] ||
+  fail "SPI_prepare called in more than one place"
 if grep -nE 'std::string\(|to_string|Datum|fcinfo|PG_GETARG' extension/statements.cpp; then
-  echo "FAIL: statements.cpp touches values"; failed=1
+  fail "statements.cpp touches values"
 fi
-# Every execution goes through a prepared plan.
-grep -q 'SPI_execute_plan(plan' extension/spi_session.cpp || failed=1
-[[ $failed -eq 0 ]] && echo "PASS: SQL is never built from a value" || echo "FAIL"
+grep -q 'SPI_execute_plan(plan' extension/spi_session.cpp || fail "an execution does not go through a prepared plan"
+[[ $failed -eq 0 ]] && echo "PASS: SQL is never built from a value"
 exit $failed

@@ -17,6 +17,7 @@ trap server_stop EXIT
 createdb promo_tap
 createdb promo_check && psql -X -q -d promo_check -c "CREATE EXTENSION promo" || exit 1
 
+run_suite "every expected error is intended" bash test/intended_errors.sh
 run_suite "pg_regress" make -s installcheck ISOLATION=
 run_suite "isolation" make -s installcheck REGRESS=
 run_suite "pgTAP" pg_prove -d promo_tap test/pgtap/*.sql
@@ -32,6 +33,9 @@ if grep -E "PANIC|terminated by signal" "$PROMO_SERVER_DIR/server.log"; then
   failures+=("server log shows a crash")
 fi
 server_stop
+
+# The in-database suites again on an assert-enabled PostgreSQL (built once, cached).
+run_suite "pg_regress and isolation, assert-enabled PostgreSQL" bash test/assert_build.sh
 
 # Faults and security, short forms (make faults runs the long ones).
 run_suite "no SQL from values" bash test/no_sql_from_values.sh
