@@ -62,6 +62,13 @@ struct Tally {
   }
 };
 
+std::string rollback_sqlstate(const pqxx::transaction_rollback &error) {
+  if (dynamic_cast<const pqxx::deadlock_detected *>(&error) != nullptr) return "40P01";
+  if (dynamic_cast<const pqxx::serialization_failure *>(&error) != nullptr) return "40001";
+  if (dynamic_cast<const pqxx::statement_completion_unknown *>(&error) != nullptr) return "40003";
+  return "40000";
+}
+
 bool is_connection_loss(const std::string &sqlstate) {
   return sqlstate.rfind("08", 0) == 0 || sqlstate.rfind("57P", 0) == 0;
 }
@@ -123,6 +130,10 @@ class Session {
     } catch (const pqxx::sql_error &error) {
       if (is_connection_loss(error.sqlstate())) return lost_connection();
       ++tally_.errors[error.sqlstate()];
+      return true;
+    } catch (const pqxx::transaction_rollback &error) {
+      // libpqxx 6 derives these (40001, 40P01) from failure, not sql_error.
+      ++tally_.errors[rollback_sqlstate(error)];
       return true;
     }
   }

@@ -17,6 +17,7 @@
 #include "result_row.hpp"
 #include "settings.hpp"
 #include "spi_session.hpp"
+#include "tables_version.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -90,21 +91,13 @@ std::optional<TimeOffset> hold_microseconds(FunctionCallInfo fcinfo, int index) 
 
 // For the 1.1 and 1.3 statements, which add the hold to now(): the same
 // hold as a plain time interval.
-std::optional<Datum> hold_argument(FunctionCallInfo fcinfo, int index) {
-  std::optional<TimeOffset> microseconds = hold_microseconds(fcinfo, index);
+std::optional<Datum> exact_interval(std::optional<TimeOffset> microseconds) {
   if (!microseconds) return std::nullopt;
   return pg_call([&] {
     auto *exact = static_cast<Interval *>(palloc0(sizeof(Interval)));
     exact->time = *microseconds;
     return PointerGetDatum(exact);
   });
-}
-
-// For 1.4: when the hold expires, now() (the transaction's start) plus the hold.
-std::optional<TimestampTz> hold_expiry(FunctionCallInfo fcinfo, int index) {
-  std::optional<TimeOffset> microseconds = hold_microseconds(fcinfo, index);
-  if (!microseconds) return std::nullopt;
-  return GetCurrentTransactionStartTimestamp() + *microseconds;
 }
 
 int64_t redemption_id_argument(FunctionCallInfo fcinfo) {
@@ -120,62 +113,71 @@ void inject_debug_fault() {
   }
 }
 
-// redeem_promo(code text) on the 1.0 schema.
-Datum redeem_promo_v1_0_body(FunctionCallInfo fcinfo) {
+// Every redeem_promo, whichever version's SQL function called: its
+// arguments (the 1.0 one has only the code), run by the logic of the tables
+// the call finds (tables_version.hpp).
+Datum redeem_body(FunctionCallInfo fcinfo) {
   Datum code = code_argument(fcinfo);
-  SpiSession spi(function_schema(fcinfo));
+  const bool ledger_arguments = PG_NARGS() == 4;
+  std::optional<TextArgument> customer, key;
+  std::optional<TimeOffset> hold;
+  if (ledger_arguments) {
+    customer = identifier_argument(fcinfo, 1, "customer_id");
+    key = identifier_argument(fcinfo, 2, "idempotency_key");
+    hold = hold_microseconds(fcinfo, 3);
+  }
+  const std::string schema = function_schema(fcinfo);
+  SpiSession spi(schema);
+  const TablesVersion tables = tables_version(schema);
   inject_debug_fault();
-  Redemption redemption = redeem_counter_only(spi, code, reveal_reasons());
+  Redemption redemption;
+  if (tables == TablesVersion::V1_4) {
+    std::optional<TimestampTz> expires;
+    if (hold) expires = GetCurrentTransactionStartTimestamp() + *hold;
+    redemption = redeem_code(spi, RedemptionRequest{normalized_code(code), customer, key, expires}, reveal_reasons());
+  } else if (tables == TablesVersion::V1_0) {
+    redemption = redeem_counter_only(spi, code, reveal_reasons());
+  } else {
+    LedgerRequest request{code, customer, key, exact_interval(hold)};
+    redemption = redeem_with_ledger(spi, request, reveal_reasons(),
+                                    tables == TablesVersion::V1_3 ? Schema::V1_3 : Schema::V1_1);
+  }
   spi.finish();
   return redemption_datum(fcinfo, redemption);
 }
 
-// redeem_promo(code, customer_id, idempotency_key, hold) on the 1.1 or 1.3 schema.
-Datum redeem_promo_ledger_body(FunctionCallInfo fcinfo, Schema schema) {
-  LedgerRequest request{code_argument(fcinfo), identifier_argument(fcinfo, 1, "customer_id"),
-                        identifier_argument(fcinfo, 2, "idempotency_key"), hold_argument(fcinfo, 3)};
-  SpiSession spi(function_schema(fcinfo));
-  inject_debug_fault();
-  Redemption redemption = redeem_with_ledger(spi, request, reveal_reasons(), schema);
-  spi.finish();
-  return redemption_datum(fcinfo, redemption);
-}
-
-template <typename Action>
-Datum with_spi(FunctionCallInfo fcinfo, Action &&action) {
-  SpiSession spi(function_schema(fcinfo));
-  auto result = action(spi);
+// confirm_promo, release_promo and the sweep, whichever version's SQL
+// function called, by the tables the call finds.
+template <typename Older, typename Newest>
+Datum ledger_action(FunctionCallInfo fcinfo, Older &&older, Newest &&newest) {
+  const std::string schema = function_schema(fcinfo);
+  SpiSession spi(schema);
+  const TablesVersion tables = tables_version(schema);
+  Datum result = tables == TablesVersion::V1_4
+                     ? newest(spi)
+                     : older(spi, tables == TablesVersion::V1_3 ? Schema::V1_3 : Schema::V1_1);
   spi.finish();
   return result;
 }
 
-Datum confirm_body(FunctionCallInfo fcinfo, Schema schema) {
+Datum confirm_body(FunctionCallInfo fcinfo) {
   int64_t id = redemption_id_argument(fcinfo);
-  return with_spi(fcinfo, [&](SpiSession &spi) { return BoolGetDatum(confirm_redemption(spi, id, schema)); });
+  return ledger_action(
+      fcinfo, [&](SpiSession &spi, Schema schema) { return BoolGetDatum(confirm_redemption(spi, id, schema)); },
+      [&](SpiSession &spi) { return BoolGetDatum(confirm_code_redemption(spi, id)); });
 }
 
-Datum release_body(FunctionCallInfo fcinfo, Schema schema) {
+Datum release_body(FunctionCallInfo fcinfo) {
   int64_t id = redemption_id_argument(fcinfo);
-  return with_spi(fcinfo, [&](SpiSession &spi) { return BoolGetDatum(release_redemption(spi, id, schema)); });
+  return ledger_action(
+      fcinfo, [&](SpiSession &spi, Schema schema) { return BoolGetDatum(release_redemption(spi, id, schema)); },
+      [&](SpiSession &spi) { return BoolGetDatum(release_code_redemption(spi, id)); });
 }
 
-Datum reclaim_body(FunctionCallInfo fcinfo, Schema schema) {
-  return with_spi(fcinfo,
-                  [&](SpiSession &spi) { return Int32GetDatum(reclaim_all_expired_holds(spi, schema)); });
-}
-
-// redeem_promo(code, customer_id, idempotency_key, hold) on the 1.4 schema.
-Datum redeem_promo_v1_4_body(FunctionCallInfo fcinfo) {
-  Datum code = code_argument(fcinfo);
-  std::optional<TextArgument> customer = identifier_argument(fcinfo, 1, "customer_id");
-  std::optional<TextArgument> key = identifier_argument(fcinfo, 2, "idempotency_key");
-  std::optional<TimestampTz> hold_expires = hold_expiry(fcinfo, 3);
-  RedemptionRequest request{normalized_code(code), customer, key, hold_expires};
-  SpiSession spi(function_schema(fcinfo));
-  inject_debug_fault();
-  Redemption redemption = redeem_code(spi, request, reveal_reasons());
-  spi.finish();
-  return redemption_datum(fcinfo, redemption);
+Datum reclaim_body(FunctionCallInfo fcinfo) {
+  return ledger_action(
+      fcinfo, [&](SpiSession &spi, Schema schema) { return Int32GetDatum(reclaim_all_expired_holds(spi, schema)); },
+      [&](SpiSession &spi) { return Int32GetDatum(reclaim_all_expired_code_holds(spi)); });
 }
 
 }  // namespace
@@ -186,85 +188,74 @@ void _PG_init(void) {
   promo::define_settings();
 }
 
-// Every redeem_promo runs once per call site and row (call_site.hpp).
+// One C entry point per SQL signature of every version, so that a newer
+// library serves the SQL functions of an older one until the update. Every
+// redeem_promo runs once per call site and row (call_site.hpp).
+
+namespace {
+
+Datum redeem_entry(FunctionCallInfo fcinfo) {
+  return promo::cpp_boundary(
+      [&] { return promo::once_per_call_site(fcinfo, [&] { return promo::redeem_body(fcinfo); }); });
+}
+
+}  // namespace
 
 // redeem_promo(code text) RETURNS promo_redemption -- version 1.0
 Datum redeem_promo(PG_FUNCTION_ARGS) {
-  return promo::cpp_boundary([&] {
-    return promo::once_per_call_site(fcinfo, [&] { return promo::redeem_promo_v1_0_body(fcinfo); });
-  });
+  return redeem_entry(fcinfo);
 }
 
 // redeem_promo(code, customer_id, idempotency_key, hold) RETURNS promo_redemption -- 1.1 and 1.2
 Datum redeem_promo_v1_1(PG_FUNCTION_ARGS) {
-  return promo::cpp_boundary([&] {
-    return promo::once_per_call_site(
-        fcinfo, [&] { return promo::redeem_promo_ledger_body(fcinfo, promo::Schema::V1_1); });
-  });
+  return redeem_entry(fcinfo);
 }
 
 // confirm_promo(redemption_id bigint) RETURNS boolean -- 1.1 and 1.2
 Datum confirm_promo(PG_FUNCTION_ARGS) {
-  return promo::cpp_boundary([&] { return promo::confirm_body(fcinfo, promo::Schema::V1_1); });
+  return promo::cpp_boundary([&] { return promo::confirm_body(fcinfo); });
 }
 
 // release_promo(redemption_id bigint) RETURNS boolean -- 1.1 and 1.2
 Datum release_promo(PG_FUNCTION_ARGS) {
-  return promo::cpp_boundary([&] { return promo::release_body(fcinfo, promo::Schema::V1_1); });
+  return promo::cpp_boundary([&] { return promo::release_body(fcinfo); });
 }
 
 // promo_reclaim_expired_holds() RETURNS integer -- 1.1 and 1.2
 Datum promo_reclaim_expired_holds(PG_FUNCTION_ARGS) {
-  return promo::cpp_boundary([&] { return promo::reclaim_body(fcinfo, promo::Schema::V1_1); });
+  return promo::cpp_boundary([&] { return promo::reclaim_body(fcinfo); });
 }
 
-// The same four on the 1.3 schema, which knows hot codes.
+// The same four, 1.3.
 Datum redeem_promo_v1_3(PG_FUNCTION_ARGS) {
-  return promo::cpp_boundary([&] {
-    return promo::once_per_call_site(
-        fcinfo, [&] { return promo::redeem_promo_ledger_body(fcinfo, promo::Schema::V1_3); });
-  });
+  return redeem_entry(fcinfo);
 }
 
 Datum confirm_promo_v1_3(PG_FUNCTION_ARGS) {
-  return promo::cpp_boundary([&] { return promo::confirm_body(fcinfo, promo::Schema::V1_3); });
+  return promo::cpp_boundary([&] { return promo::confirm_body(fcinfo); });
 }
 
 Datum release_promo_v1_3(PG_FUNCTION_ARGS) {
-  return promo::cpp_boundary([&] { return promo::release_body(fcinfo, promo::Schema::V1_3); });
+  return promo::cpp_boundary([&] { return promo::release_body(fcinfo); });
 }
 
 Datum promo_reclaim_expired_holds_v1_3(PG_FUNCTION_ARGS) {
-  return promo::cpp_boundary([&] { return promo::reclaim_body(fcinfo, promo::Schema::V1_3); });
+  return promo::cpp_boundary([&] { return promo::reclaim_body(fcinfo); });
 }
 
-// The same four on the 1.4 schema: stored code keys, promo's own locks, lazy slots.
+// The same four, 1.4.
 Datum redeem_promo_v1_4(PG_FUNCTION_ARGS) {
-  return promo::cpp_boundary(
-      [&] { return promo::once_per_call_site(fcinfo, [&] { return promo::redeem_promo_v1_4_body(fcinfo); }); });
+  return redeem_entry(fcinfo);
 }
 
 Datum confirm_promo_v1_4(PG_FUNCTION_ARGS) {
-  return promo::cpp_boundary([&] {
-    int64_t id = promo::redemption_id_argument(fcinfo);
-    return promo::with_spi(fcinfo, [&](promo::SpiSession &spi) {
-      return BoolGetDatum(promo::confirm_code_redemption(spi, id));
-    });
-  });
+  return promo::cpp_boundary([&] { return promo::confirm_body(fcinfo); });
 }
 
 Datum release_promo_v1_4(PG_FUNCTION_ARGS) {
-  return promo::cpp_boundary([&] {
-    int64_t id = promo::redemption_id_argument(fcinfo);
-    return promo::with_spi(fcinfo, [&](promo::SpiSession &spi) {
-      return BoolGetDatum(promo::release_code_redemption(spi, id));
-    });
-  });
+  return promo::cpp_boundary([&] { return promo::release_body(fcinfo); });
 }
 
 Datum promo_reclaim_expired_holds_v1_4(PG_FUNCTION_ARGS) {
-  return promo::cpp_boundary([&] {
-    return promo::with_spi(
-        fcinfo, [&](promo::SpiSession &spi) { return Int32GetDatum(promo::reclaim_all_expired_code_holds(spi)); });
-  });
+  return promo::cpp_boundary([&] { return promo::reclaim_body(fcinfo); });
 }

@@ -38,8 +38,29 @@ BEGIN
 END
 $$;
 
--- No redemption runs while the counts are folded.
-LOCK TABLE promo_codes, promo_code_slots, promo_redemptions IN EXCLUSIVE MODE;
+-- No redemption runs while the counts are folded. 1.3's calls lock these
+-- tables in different orders, so waiting for all of them at once could end
+-- in a deadlock with one: each attempt waits at most 100 ms (less than
+-- deadlock_timeout) and gives back what it got before the next one.
+DO $$
+DECLARE
+  caller_lock_timeout text := pg_catalog.current_setting('lock_timeout');
+BEGIN
+  FOR attempt IN 1..1200 LOOP
+    BEGIN
+      PERFORM pg_catalog.set_config('lock_timeout', '100ms', true);
+      LOCK TABLE @extschema@.promo_codes IN ACCESS EXCLUSIVE MODE;
+      LOCK TABLE @extschema@.promo_code_slots, @extschema@.promo_redemptions IN EXCLUSIVE MODE;
+      PERFORM pg_catalog.set_config('lock_timeout', caller_lock_timeout, true);
+      RETURN;
+    EXCEPTION WHEN lock_not_available THEN
+      PERFORM pg_catalog.pg_sleep(0.01 OPERATOR(pg_catalog.*) pg_catalog.random());
+    END;
+  END LOOP;
+  RAISE EXCEPTION 'promo 1.4: the redemptions in flight kept promo''s tables busy for two minutes'
+    USING ERRCODE = 'lock_not_available', HINT = 'Update when fewer calls are running.';
+END
+$$;
 
 DROP TRIGGER promo_codes_spread_slots_on_insert ON promo_codes;
 DROP TRIGGER promo_codes_spread_slots_on_update ON promo_codes;

@@ -24,9 +24,14 @@ SELECT 'codes_off_invariant', count(*) FROM (
     LEFT JOIN promo_redemptions r ON r.promo_id = u.promo_id AND r.state IN ('redeemed', 'held')
    GROUP BY u.promo_id, u.uses HAVING u.uses <> count(r.id)) off;
 SELECT 'codes_over_cap', count(*) FROM promo_code_usage WHERE uses > max_uses;
+-- a slot without a row holds its share of what remained when the code was spread
 SELECT 'slots_off_remaining', count(*) FROM (
-  SELECT u.promo_id FROM promo_code_usage u JOIN promo_code_slots s ON s.promo_id = u.promo_id
-   GROUP BY u.promo_id, u.remaining HAVING u.remaining <> sum(s.remaining)) off;
+  SELECT u.promo_id FROM promo_code_usage u JOIN promo_codes c ON c.id = u.promo_id
+   WHERE c.slots > 1 AND c.max_uses IS NOT NULL
+     AND u.remaining <> (SELECT sum(COALESCE(s.remaining, (c.max_uses - c.current_uses) / c.slots
+                                            + (g < (c.max_uses - c.current_uses) % c.slots)::integer))
+                           FROM generate_series(0, c.slots - 1) g
+                           LEFT JOIN promo_code_slots s ON s.promo_id = c.id AND s.slot = g)) off;
 SELECT 'customers_over_limit', count(*) FROM (
   SELECT 1 FROM promo_codes c JOIN promo_redemptions r ON r.promo_id = c.id
    WHERE r.state IN ('redeemed', 'held') AND c.max_uses_per_customer IS NOT NULL AND r.customer_id IS NOT NULL

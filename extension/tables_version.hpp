@@ -1,0 +1,18 @@
+// Which version of promo's tables a call finds. The SQL functions of an
+// older version go on calling into a newer library until ALTER EXTENSION
+// promo UPDATE, and a call that waited for that update finds the new tables
+// when it goes on: each call looks, after its first lock, and runs the logic
+// of the tables it finds.
+#pragma once
+
+#include <string>
+
+namespace promo {
+
+enum class TablesVersion { V1_0, V1_1, V1_3, V1_4 };
+
+// Locks promo_codes (ROW EXCLUSIVE, which every redemption takes anyway; it
+// waits for an update of the extension in progress) and reads its columns.
+TablesVersion tables_version(const std::string &schema);
+
+}  // namespace promo
