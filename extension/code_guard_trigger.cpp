@@ -1,15 +1,22 @@
-// promo_codes_guard(): the trigger that keeps a DBA's change of promo_codes
-// (or promo_code_slots) from breaking a count. One function, so the order of
-// what it does is written here, not left to the names of several triggers.
+// promo_codes_guard(): the trigger that keeps a DBA's change of promo's
+// tables from breaking a count. One function, so the order of what it does
+// is written here, not left to the names of several triggers.
 //   BEFORE UPDATE of a code that is or becomes hot: waits for the code's hot
 //     redemptions (CodeGuard, exclusive), then, if slots, max_uses or
 //     current_uses change, folds the slots' uses into current_uses (the
 //     slots then start from their new shares); CHECK constraints see the sum.
 //   BEFORE DELETE: the same wait for a hot code; a code with ledger rows is
-//     refused (23503), as a foreign key would refuse it.
+//     refused (23503), as a foreign key would refuse it; its slot rows go
+//     with it (no foreign key does that: its check would lock the code row
+//     on every slot a redemption starts, and pg_restore -j could load the
+//     slots before the codes and lose them).
 //   AFTER TRUNCATE of promo_codes: refused while the ledger has rows, which
-//     would be left without their code. Of promo_code_slots: refused while a
-//     code is hot, whose uses would be lost.
+//     would be left without their code; the slot rows go with the codes. Of
+//     promo_code_slots: refused while a code is hot, whose uses would be
+//     lost. Of promo_redemptions: refused while codes exist, whose counts,
+//     keys and customer limits it holds.
+// Under REPEATABLE READ and SERIALIZABLE the change sees the slots as they
+// are now, not as its snapshot saw them, or fails with 40001 (take_slots).
 #include <stdexcept>
 #include <string>
 
@@ -27,7 +34,18 @@ namespace promo {
 
 namespace {
 
+// $1 promo_id, $2 slots. Under REPEATABLE READ: a row for every slot, so
+// that one made since the snapshot raises 40001 instead of going unseen by
+// the fold (their values do not matter: the fold removes them at once).
+const SqlStatement materialize_slots_statement{"materialize_slots_for_fold", R"(
+INSERT INTO @extschema@.promo_code_slots (promo_id, slot, uses, remaining)
+SELECT $1, s.slot, 0, NULL FROM pg_catalog.generate_series(0, $2 OPERATOR(pg_catalog.-) 1) AS s (slot)
+ON CONFLICT (promo_id, slot) DO NOTHING
+)",
+                                               {{"promo_id", INT8OID}, {"slots", INT4OID}}};
+
 // $1 promo_id. Removes a code's slot rows; returns the uses they counted.
+// (Under REPEATABLE READ a row changed since the snapshot raises 40001.)
 const SqlStatement fold_slots_statement{"fold_slots", R"(
 WITH folded AS (
   DELETE FROM @extschema@.promo_code_slots
@@ -54,6 +72,16 @@ const SqlStatement any_hot_code_statement{"any_hot_code", R"(
 SELECT EXISTS (SELECT FROM @extschema@.promo_codes WHERE slots OPERATOR(pg_catalog.>) 1) AS found
 )",
                                           {}};
+
+const SqlStatement any_code_statement{"any_code", R"(
+SELECT EXISTS (SELECT FROM @extschema@.promo_codes) AS found
+)",
+                                      {}};
+
+const SqlStatement clear_slots_statement{"clear_slots", R"(
+DELETE FROM @extschema@.promo_code_slots
+)",
+                                         {}};
 
 // A column of a code row, by name.
 class CodeRowColumns {
@@ -98,6 +126,13 @@ void wait_for_hot_redemptions(int64_t promo_id) {
   locks::acquire({locks::Lock::CodeGuard, promo_id}, locks::Mode::Exclusive);
 }
 
+// Removes a code's slot rows, every one that exists now; returns their uses.
+int32_t take_slots(SpiSession &spi, int64_t promo_id, int32_t slots) {
+  if (IsolationUsesXactSnapshot())
+    spi.execute(materialize_slots_statement, {bigint_arg("promo_id", promo_id), integer_arg("slots", slots)});
+  return spi.execute(fold_slots_statement, {bigint_arg("promo_id", promo_id)})[0].int4("uses").value();
+}
+
 Datum before_update(SpiSession &spi, TriggerData *trigger) {
   const CodeRowColumns columns(trigger->tg_relation->rd_att);
   HeapTuple old_row = trigger->tg_trigtuple;
@@ -111,7 +146,7 @@ Datum before_update(SpiSession &spi, TriggerData *trigger) {
                         columns.max_uses(old_row) != columns.max_uses(new_row) ||
                         columns.current_uses(old_row) != columns.current_uses(new_row);
   if (!respread) return PointerGetDatum(new_row);
-  const int32_t folded = spi.execute(fold_slots_statement, {bigint_arg("promo_id", promo_id)})[0].int4("uses").value();
+  const int32_t folded = take_slots(spi, promo_id, columns.slots(old_row));
   if (folded == 0) return PointerGetDatum(new_row);
   int attribute = columns.number("current_uses");
   Datum current = Int32GetDatum(columns.current_uses(new_row) + folded);
@@ -129,6 +164,9 @@ Datum before_delete(SpiSession &spi, TriggerData *trigger) {
   HeapTuple old_row = trigger->tg_trigtuple;
   const int64_t promo_id = columns.id(old_row);
   if (columns.slots(old_row) > 1) wait_for_hot_redemptions(promo_id);
+  // First the slots: under REPEATABLE READ a use taken since the snapshot
+  // (whose ledger row the snapshot cannot see) raises 40001 there.
+  take_slots(spi, promo_id, columns.slots(old_row));
   if (found(spi, has_ledger_rows_statement, {bigint_arg("promo_id", promo_id)}))
     throw SqlError(ERRCODE_FOREIGN_KEY_VIOLATION,
                    "promo code \"" + columns.code(old_row) + "\" has redemptions and cannot be deleted",
@@ -138,12 +176,19 @@ Datum before_delete(SpiSession &spi, TriggerData *trigger) {
 
 Datum after_truncate(SpiSession &spi, TriggerData *trigger) {
   const std::string table = pg_call([&] { return RelationGetRelationName(trigger->tg_relation); });
-  if (table == "promo_codes" && found(spi, any_ledger_rows_statement, {}))
-    throw SqlError(ERRCODE_FOREIGN_KEY_VIOLATION, "promo_codes cannot be truncated while promo_redemptions has rows",
-                   "Truncate both in one statement: TRUNCATE promo_codes, promo_redemptions CASCADE.");
+  const char *both = "Truncate them in one statement: TRUNCATE promo_codes, promo_redemptions, promo_code_slots.";
+  if (table == "promo_codes") {
+    if (found(spi, any_ledger_rows_statement, {}))
+      throw SqlError(ERRCODE_FOREIGN_KEY_VIOLATION, "promo_codes cannot be truncated while promo_redemptions has rows",
+                     both);
+    spi.execute(clear_slots_statement, {});
+  }
   if (table == "promo_code_slots" && found(spi, any_hot_code_statement, {}))
     throw SqlError(ERRCODE_FOREIGN_KEY_VIOLATION, "promo_code_slots cannot be truncated while a code is hot",
                    "Its slots count uses: set slots = 1 on every hot code first.");
+  if (table == "promo_redemptions" && found(spi, any_code_statement, {}))
+    throw SqlError(ERRCODE_FOREIGN_KEY_VIOLATION, "promo_redemptions cannot be truncated while codes exist",
+                   both);
   return PointerGetDatum(nullptr);
 }
 

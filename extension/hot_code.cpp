@@ -1,6 +1,9 @@
 #include "hot_code.hpp"
 
 #include <algorithm>
+#include <cstdint>
+
+#include "error_bridge.hpp"
 
 #include "lock_scheme.hpp"
 #include "redemption_rules.hpp"
@@ -156,11 +159,20 @@ int32_t reclaim(SpiSession &spi, HotCode &hot) {
   return reclaim_through(spi, hot, hot.counter.slot_for_giving_back());
 }
 
-// The code row with its usage: current_uses plus the slots' uses.
-CodeRow with_usage(HotCode &hot) {
-  CodeRow row = hot.code.row;
-  row.current_uses += hot.counter.slot_uses();
+// The code row with its usage: current_uses plus the slots' uses, which
+// must still fit the integer every count is.
+CodeRow plus_slot_uses(CodeRow row, int32_t slot_uses) {
+  const int64_t usage = static_cast<int64_t>(row.current_uses) + slot_uses;
+  if (usage > INT32_MAX)
+    throw SqlError(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
+                   "promo code \"" + row.code + "\" would count more than 2147483647 uses",
+                   "A code counts at most 2147483647 uses; create another one.");
+  row.current_uses = static_cast<int32_t>(usage);
   return row;
+}
+
+CodeRow with_usage(HotCode &hot) {
+  return plus_slot_uses(hot.code.row, hot.counter.slot_uses());
 }
 
 Redemption refuse(HotCode &hot, Status status, bool reveal_reasons) {
@@ -214,9 +226,7 @@ std::optional<Redemption> redeem(SpiSession &spi, const RedemptionRequest &reque
   const ResultRow row = rows[0];
   LedgerEntry entry{row.int8("redemption_id").value(), row.string("state").value(), row.timestamptz("hold_expires_at"),
                     false};
-  CodeRow usage = code.row;
-  usage.current_uses += row.int4("slot_uses").value();
-  return Redemption{Status::Redeemed, usage, entry};
+  return Redemption{Status::Redeemed, plus_slot_uses(code.row, row.int4("slot_uses").value()), entry};
 }
 
 std::optional<bool> confirm(SpiSession &spi, int64_t promo_id, int64_t redemption_id) {

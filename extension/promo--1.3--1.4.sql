@@ -103,6 +103,11 @@ UPDATE promo_codes c
  WHERE s.promo_id OPERATOR(pg_catalog.=) c.id;
 DELETE FROM promo_code_slots;
 
+-- The guard trigger removes a deleted code's slots instead of a foreign key,
+-- whose check locked the code row on every slot a redemption started, and
+-- which let pg_restore -j load the slots before the codes and lose them.
+ALTER TABLE promo_code_slots DROP CONSTRAINT promo_code_slots_promo_id_fkey;
+
 -- The code as it is matched: trimmed and case-folded (promo_normalize_code).
 ALTER TABLE promo_codes ADD COLUMN code_key text GENERATED ALWAYS AS (promo_normalize_code(code)) STORED;
 CREATE UNIQUE INDEX promo_codes_code_key ON promo_codes (code_key);
@@ -121,6 +126,8 @@ CREATE TRIGGER promo_codes_guard_delete BEFORE DELETE ON promo_codes
 CREATE TRIGGER promo_codes_guard_truncate AFTER TRUNCATE ON promo_codes
   FOR EACH STATEMENT EXECUTE FUNCTION promo_codes_guard();
 CREATE TRIGGER promo_code_slots_guard_truncate AFTER TRUNCATE ON promo_code_slots
+  FOR EACH STATEMENT EXECUTE FUNCTION promo_codes_guard();
+CREATE TRIGGER promo_redemptions_guard_truncate AFTER TRUNCATE ON promo_redemptions
   FOR EACH STATEMENT EXECUTE FUNCTION promo_codes_guard();
 REVOKE ALL ON FUNCTION promo_codes_guard() FROM PUBLIC;
 

@@ -103,7 +103,7 @@ SELECT pg_catalog.pg_extension_config_dump('promo_redemptions_id_seq', '');
 -- through it; until then its share is computed from the code row. The code's
 -- usage is current_uses plus the slots' uses: the view promo_code_usage.
 CREATE TABLE promo_code_slots (
-  promo_id  bigint NOT NULL REFERENCES promo_codes (id) ON DELETE CASCADE,
+  promo_id  bigint NOT NULL,  -- a code's id; the guard trigger removes a deleted code's slots
   slot      integer NOT NULL,
   uses      integer NOT NULL DEFAULT 0,
   remaining integer CHECK (remaining >= 0),
@@ -114,8 +114,9 @@ SELECT pg_catalog.pg_extension_config_dump('promo_code_slots', '');
 -- The guard of every change a DBA makes (extension/code_guard_trigger.cpp):
 -- an UPDATE of a hot code waits for its redemptions in flight and folds its
 -- slots into current_uses when slots, max_uses or current_uses change; a
--- code with redemptions cannot be deleted (23503); a TRUNCATE that would
--- orphan the ledger, or lose a hot code's uses, is refused.
+-- code with redemptions cannot be deleted (23503), and its slots go with it;
+-- a TRUNCATE that would orphan the ledger, lose a hot code's uses, or empty
+-- the ledger under its codes is refused.
 CREATE FUNCTION promo_codes_guard() RETURNS trigger
 AS 'MODULE_PATHNAME', 'promo_codes_guard'
 LANGUAGE C SECURITY DEFINER
@@ -129,6 +130,8 @@ CREATE TRIGGER promo_codes_guard_delete BEFORE DELETE ON promo_codes
 CREATE TRIGGER promo_codes_guard_truncate AFTER TRUNCATE ON promo_codes
   FOR EACH STATEMENT EXECUTE FUNCTION promo_codes_guard();
 CREATE TRIGGER promo_code_slots_guard_truncate AFTER TRUNCATE ON promo_code_slots
+  FOR EACH STATEMENT EXECUTE FUNCTION promo_codes_guard();
+CREATE TRIGGER promo_redemptions_guard_truncate AFTER TRUNCATE ON promo_redemptions
   FOR EACH STATEMENT EXECUTE FUNCTION promo_codes_guard();
 
 -- Every code's usage: for a hot code, current_uses plus its slots' uses.

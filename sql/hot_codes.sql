@@ -109,10 +109,13 @@ DELETE FROM promo_codes WHERE code = 'HOT-SHOP';
 \echo :LAST_ERROR_SQLSTATE
 DELETE FROM promo_codes WHERE code = 'ZERO';
 
--- TRUNCATE would orphan the ledger or lose a hot code's uses: refused.
+-- TRUNCATE would orphan the ledger, lose a hot code's uses, or empty the
+-- ledger that holds the codes' counts, keys and customers: refused.
 TRUNCATE promo_codes CASCADE;
 \echo :LAST_ERROR_SQLSTATE
 TRUNCATE promo_code_slots;
+\echo :LAST_ERROR_SQLSTATE
+TRUNCATE promo_redemptions;
 \echo :LAST_ERROR_SQLSTATE
 SELECT count(*) > 0 AS codes_kept FROM promo_codes;
 SELECT invariant_breaks();
@@ -124,8 +127,15 @@ SELECT release_promo(min(r.id)) FROM promo_redemptions r WHERE NOT EXISTS
   (SELECT FROM promo_codes c WHERE c.id = r.promo_id);
 \echo :LAST_ERROR_SQLSTATE
 DELETE FROM promo_redemptions r WHERE NOT EXISTS (SELECT FROM promo_codes c WHERE c.id = r.promo_id);
--- both tables at once: allowed
-TRUNCATE promo_codes, promo_redemptions CASCADE;
+-- A count is an integer: a hot code cannot count past 2147483647 uses.
+SELECT create_promo('COUNTED-OUT', NULL, slots => 2) IS NOT NULL AS created;
+UPDATE promo_codes SET current_uses = 2147483647 WHERE code = 'COUNTED-OUT';
+SELECT status FROM redeem_promo('COUNTED-OUT');
+\echo :LAST_ERROR_SQLSTATE
+SELECT code, uses FROM promo_code_usage WHERE code = 'COUNTED-OUT';
+DELETE FROM promo_codes WHERE code = 'COUNTED-OUT';
+-- the tables at once: allowed, and the slots go with the codes
+TRUNCATE promo_codes, promo_redemptions;
 SELECT (SELECT count(*) FROM promo_codes) AS codes, (SELECT count(*) FROM promo_code_slots) AS slots,
        (SELECT count(*) FROM promo_redemptions) AS ledger_rows;
 

@@ -2,9 +2,10 @@
 # pg_dump of a promo database with codes in every state (one-slot and hot,
 # hot codes with some slot rows and not others, capped, unlimited, max_uses 0,
 # customer limits, keys, live, expired, confirmed and released holds and
-# redemptions), restored four ways, each into a fresh database: psql -f,
-# psql --single-transaction -f, pg_restore of a custom-format dump, and
-# pg_restore --single-transaction. Each restore must succeed and bring back
+# redemptions), restored six ways, each into a fresh database: psql -f,
+# psql --single-transaction -f, pg_restore of a custom-format dump, with
+# --single-transaction, with -j 4, and with the slots' data loaded before the
+# codes' (as -j may do). Each restore must succeed and bring back
 # the three tables row for row, the same usage and the invariant; both
 # identity sequences go on; keys replay; customer limits still refuse; and
 # every code grants exactly the uses it had left (plus its expired holds,
@@ -18,7 +19,8 @@ prefix=promo_dr
 source_db=${prefix}_source
 work=$(mktemp -d /tmp/promo-dump.XXXXXX)
 chmod 755 "$work"
-databases=("$source_db" ${prefix}_plain ${prefix}_plain_1tx ${prefix}_custom ${prefix}_custom_1tx ${prefix}_shard)
+databases=("$source_db" ${prefix}_plain ${prefix}_plain_1tx ${prefix}_custom ${prefix}_custom_1tx ${prefix}_custom_parallel
+           ${prefix}_slots_first ${prefix}_shard)
 drop_all() { for db in "${databases[@]}"; do dropdb --if-exists "$db" 2>/dev/null || true; done; }
 trap 'rm -rf "$work"; drop_all' EXIT
 drop_all
@@ -146,6 +148,14 @@ restore_plain() { psql -X -q -v ON_ERROR_STOP=1 -d "$1" -f "$work/dump.sql" >/de
 restore_plain_1tx() { psql -X -q -v ON_ERROR_STOP=1 --single-transaction -d "$1" -f "$work/dump.sql" >/dev/null; }
 restore_custom() { pg_restore --exit-on-error -d "$1" "$work/dump.custom"; }
 restore_custom_1tx() { pg_restore --exit-on-error --single-transaction -d "$1" "$work/dump.custom"; }
+restore_custom_parallel() { pg_restore --exit-on-error -j 4 -d "$1" "$work/dump.custom"; }
+# pg_restore -j may load the tables in any order: the slots' data first, on purpose.
+restore_slots_first() {
+  pg_restore -l "$work/dump.custom" >"$work/list"
+  { grep -v 'TABLE DATA public promo_code' "$work/list"; grep 'TABLE DATA public promo_code_slots' "$work/list"
+    grep 'TABLE DATA public promo_codes ' "$work/list"; } >"$work/list.slots_first"
+  pg_restore --exit-on-error -L "$work/list.slots_first" -d "$1" "$work/dump.custom"
+}
 
 # replay CODE CUSTOMER KEY: the call that replays the key, answering
 # status|redeemed|redemption_id|replayed|redemption_state.
@@ -220,7 +230,7 @@ check_restored() { # NAME DB
 }
 
 replays=$(replayed ONE-20 order-1; replayed HOT5 order-2; replayed HOT8 order-3)
-for method in plain plain_1tx custom custom_1tx; do
+for method in plain plain_1tx custom custom_1tx custom_parallel slots_first; do
   db=${prefix}_$method
   createdb "$db"
   started=$(date +%s%N)
@@ -279,7 +289,7 @@ same "shard move: $moved grants exactly its $grants remaining uses (expired hold
   "$(printf "$moved redeemed\n%.0s" $(seq "$grants"))$(printf "\n$moved exhausted")" "$calls"
 
 if ((failures == 0)); then
-  echo "PASS: dump and restore, four ways, and a COPY shard move keep every code, count, slot and ledger row"
+  echo "PASS: dump and restore, six ways, and a COPY shard move keep every code, count, slot and ledger row"
 else
   echo "FAIL: $failures checks failed"
   exit 1
