@@ -10,7 +10,8 @@
 //     with it (no foreign key does that: its check would lock the code row
 //     on every slot a redemption starts, and pg_restore -j could load the
 //     slots before the codes and lose them).
-//   AFTER TRUNCATE of promo_codes: refused while the ledger has rows, which
+//   An UPDATE of a code's id is refused while ledger or slot rows name it.
+//   AFTER TRUNCATE (READ COMMITTED only) of promo_codes: refused while the ledger has rows, which
 //     would be left without their code; the slot rows go with the codes. Of
 //     promo_code_slots: refused while a code is hot, whose uses would be
 //     lost. Of promo_redemptions: refused while codes exist, whose counts,
@@ -62,6 +63,13 @@ SELECT EXISTS (SELECT FROM @extschema@.promo_redemptions
                 WHERE promo_id OPERATOR(pg_catalog.=) $1) AS found
 )",
                                              {{"promo_id", INT8OID}}};
+
+// $1 promo_id.
+const SqlStatement has_slot_rows_statement{"has_slot_rows", R"(
+SELECT EXISTS (SELECT FROM @extschema@.promo_code_slots
+                WHERE promo_id OPERATOR(pg_catalog.=) $1) AS found
+)",
+                                           {{"promo_id", INT8OID}}};
 
 const SqlStatement any_ledger_rows_statement{"any_ledger_rows", R"(
 SELECT EXISTS (SELECT FROM @extschema@.promo_redemptions) AS found
@@ -139,8 +147,15 @@ Datum before_update(SpiSession &spi, TriggerData *trigger) {
   HeapTuple new_row = trigger->tg_newtuple;
   const int64_t promo_id = columns.id(old_row);
   const bool hot = columns.slots(old_row) > 1 || columns.slots(new_row) > 1;
+  if (hot) wait_for_hot_redemptions(promo_id);
+  // The ledger and the slots name a code by its id, and its locks are keyed by it.
+  if (columns.id(new_row) != promo_id &&
+      (found(spi, has_ledger_rows_statement, {bigint_arg("promo_id", promo_id)}) ||
+       found(spi, has_slot_rows_statement, {bigint_arg("promo_id", promo_id)})))
+    throw SqlError(ERRCODE_FOREIGN_KEY_VIOLATION,
+                   "promo code \"" + columns.code(old_row) + "\" has redemptions, so its id cannot change",
+                   "Its ledger rows name it by id.");
   if (!hot) return PointerGetDatum(new_row);
-  wait_for_hot_redemptions(promo_id);
 
   const bool respread = columns.slots(old_row) != columns.slots(new_row) ||
                         columns.max_uses(old_row) != columns.max_uses(new_row) ||
@@ -148,8 +163,13 @@ Datum before_update(SpiSession &spi, TriggerData *trigger) {
   if (!respread) return PointerGetDatum(new_row);
   const int32_t folded = take_slots(spi, promo_id, columns.slots(old_row));
   if (folded == 0) return PointerGetDatum(new_row);
+  const int64_t usage = static_cast<int64_t>(columns.current_uses(new_row)) + folded;
+  if (usage > INT32_MAX)
+    throw SqlError(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
+                   "promo code \"" + columns.code(old_row) + "\" counts more than 2147483647 uses",
+                   "A code counts at most 2147483647 uses.");
   int attribute = columns.number("current_uses");
-  Datum current = Int32GetDatum(columns.current_uses(new_row) + folded);
+  Datum current = Int32GetDatum(static_cast<int32_t>(usage));
   Relation relation = trigger->tg_relation;
   // SPI_modifytuple makes the row in the caller's context, which outlives SPI.
   return pg_call([&] {
@@ -176,6 +196,12 @@ Datum before_delete(SpiSession &spi, TriggerData *trigger) {
 
 Datum after_truncate(SpiSession &spi, TriggerData *trigger) {
   const std::string table = pg_call([&] { return RelationGetRelationName(trigger->tg_relation); });
+  // Its checks read the other tables; an older snapshot would not see what
+  // was committed since, and TRUNCATE is not undone by MVCC.
+  if (IsolationUsesXactSnapshot())
+    throw SqlError(ERRCODE_FEATURE_NOT_SUPPORTED,
+                   table + " can be truncated only in a READ COMMITTED transaction",
+                   "Run the TRUNCATE in a transaction of its own, at the default isolation level.");
   const char *both = "Truncate them in one statement: TRUNCATE promo_codes, promo_redemptions, promo_code_slots.";
   if (table == "promo_codes") {
     if (found(spi, any_ledger_rows_statement, {}))

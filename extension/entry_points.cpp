@@ -129,6 +129,7 @@ Datum redeem_body(FunctionCallInfo fcinfo) {
   const std::string schema = function_schema(fcinfo);
   SpiSession spi(schema);
   const TablesVersion tables = tables_version(schema);
+  refuse_call_older_than_tables(fcinfo, spi, tables);
   inject_debug_fault();
   Redemption redemption;
   if (tables == TablesVersion::V1_4) {
@@ -153,6 +154,7 @@ Datum ledger_action(FunctionCallInfo fcinfo, Older &&older, Newest &&newest) {
   const std::string schema = function_schema(fcinfo);
   SpiSession spi(schema);
   const TablesVersion tables = tables_version(schema);
+  refuse_call_older_than_tables(fcinfo, spi, tables);
   Datum result = tables == TablesVersion::V1_4
                      ? newest(spi)
                      : older(spi, tables == TablesVersion::V1_3 ? Schema::V1_3 : Schema::V1_1);

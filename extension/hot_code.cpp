@@ -130,12 +130,19 @@ enum class Opened { Gone, OneSlot, Hot };
 // Shares the code's guard and reads its row. A code that is gone or has one
 // slot gives the guard back (it was taken by this call: a change of the row
 // could not have committed while this transaction held it).
+// Under REPEATABLE READ and SERIALIZABLE the row is locked (FOR KEY SHARE)
+// before the guard, the order a DBA's change takes them in (row, then guard),
+// and the caller locks every slot once it holds the key's and customer's
+// locks (snapshot_locks), keeping the order of lock_scheme.hpp.
 Opened open(SpiSession &spi, int64_t promo_id, std::optional<Datum> code_key, std::optional<HotCode> &hot) {
+  const bool snapshot = IsolationUsesXactSnapshot();
+  const std::initializer_list<Argument> arguments = {bigint_arg("promo_id", promo_id), text_arg("code_key", code_key)};
+  std::optional<Rows> read;
+  if (snapshot) read = spi.execute(read_for_snapshot_statement, arguments);
   const locks::LockId guard{locks::Lock::CodeGuard, promo_id};
   const locks::Held held = locks::acquire(guard, locks::Mode::Share);
-  const bool snapshot = IsolationUsesXactSnapshot();
-  Rows rows = spi.execute(snapshot ? read_for_snapshot_statement : read_statement,
-                          {bigint_arg("promo_id", promo_id), text_arg("code_key", code_key)});
+  if (!snapshot) read = spi.execute(read_statement, arguments);
+  const Rows &rows = *read;
   const Opened opened = rows.empty() ? Opened::Gone : rows[0].int4("slots").value() > 1 ? Opened::Hot : Opened::OneSlot;
   if (opened != Opened::Hot) {
     if (held == locks::Held::Newly) locks::release(guard, locks::Mode::Share);
@@ -143,8 +150,13 @@ Opened open(SpiSession &spi, int64_t promo_id, std::optional<Datum> code_key, st
   }
   CodeState code = read_code_state(rows[0]);
   hot.emplace(HotCode{code, SlottedCounter(spi, promo_id, code.slots, left_of(code))});
-  if (snapshot) hot->counter.lock_every_slot_for_snapshot();
   return Opened::Hot;
+}
+
+// REPEATABLE READ and SERIALIZABLE: every slot locked, as a one-slot code's
+// row is, so that a change since the snapshot raises 40001.
+void snapshot_locks(HotCode &hot) {
+  if (IsolationUsesXactSnapshot()) hot.counter.lock_every_slot_for_snapshot();
 }
 
 int32_t reclaim_through(SpiSession &spi, HotCode &hot, int32_t slot) {
@@ -196,9 +208,11 @@ std::optional<Redemption> redeem(SpiSession &spi, const RedemptionRequest &reque
   }
   HotCode &hot = *opened;
   const CodeState &code = hot.code;
+  if (request.key) take_argument_lock(locks::Lock::CodeKey, promo_id, *request.key);
+  if (customer_limited(request, code)) take_argument_lock(locks::Lock::CodeCustomer, promo_id, *request.customer);
+  snapshot_locks(hot);
 
   if (request.key) {
-    take_argument_lock(locks::Lock::CodeKey, promo_id, *request.key);
     if (std::optional<KeyedRedemption> keyed = find_key(spi, promo_id, request)) {
       if (keyed->expired_hold && reclaim(spi, hot) > 0) keyed = find_key(spi, promo_id, request);
       return replay_answer(*keyed, with_usage(hot));
@@ -206,7 +220,6 @@ std::optional<Redemption> redeem(SpiSession &spi, const RedemptionRequest &reque
   }
   if (code.refusal) return refuse(hot, *code.refusal, reveal_reasons);
   if (customer_limited(request, code)) {
-    take_argument_lock(locks::Lock::CodeCustomer, promo_id, *request.customer);
     const int32_t limit = *code.max_uses_per_customer;
     if (customer_live_uses(spi, promo_id, *request.customer) >= limit &&
         (reclaim(spi, hot) == 0 || customer_live_uses(spi, promo_id, *request.customer) >= limit))
@@ -236,6 +249,7 @@ std::optional<bool> confirm(SpiSession &spi, int64_t promo_id, int64_t redemptio
     case Opened::OneSlot: return std::nullopt;
     case Opened::Hot: break;
   }
+  snapshot_locks(*hot);
   if (confirm_live_hold(spi, redemption_id)) return true;
   reclaim(spi, *hot);  // an expired hold is reclaimed instead
   return false;
@@ -248,6 +262,7 @@ std::optional<bool> release(SpiSession &spi, int64_t promo_id, int64_t redemptio
     case Opened::OneSlot: return std::nullopt;
     case Opened::Hot: break;
   }
+  snapshot_locks(*hot);
   const int32_t slot = hot->counter.slot_for_giving_back();
   return !spi
               .execute(release_statement, {bigint_arg("redemption_id", redemption_id), integer_arg("slot", slot),
@@ -262,6 +277,7 @@ std::optional<int32_t> reclaim_expired_holds(SpiSession &spi, int64_t promo_id) 
     case Opened::OneSlot: return std::nullopt;
     case Opened::Hot: break;
   }
+  snapshot_locks(*hot);
   return reclaim(spi, *hot);
 }
 

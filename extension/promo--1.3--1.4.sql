@@ -118,9 +118,9 @@ AS 'MODULE_PATHNAME', 'promo_codes_guard'
 LANGUAGE C SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp;
 CREATE TRIGGER promo_codes_guard_update
-  BEFORE UPDATE OF code, is_active, valid_from, valid_until, max_uses, current_uses, max_uses_per_customer, slots
+  BEFORE UPDATE OF id, code, is_active, valid_from, valid_until, max_uses, current_uses, max_uses_per_customer, slots
   ON promo_codes
-  FOR EACH ROW WHEN (OLD.slots > 1 OR NEW.slots > 1) EXECUTE FUNCTION promo_codes_guard();
+  FOR EACH ROW WHEN (OLD.slots > 1 OR NEW.slots > 1 OR OLD.id <> NEW.id) EXECUTE FUNCTION promo_codes_guard();
 CREATE TRIGGER promo_codes_guard_delete BEFORE DELETE ON promo_codes
   FOR EACH ROW EXECUTE FUNCTION promo_codes_guard();
 CREATE TRIGGER promo_codes_guard_truncate AFTER TRUNCATE ON promo_codes

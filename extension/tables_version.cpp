@@ -12,6 +12,21 @@ extern "C" {
 
 namespace promo {
 
+namespace {
+
+// The version of the extension the transaction's snapshot sees.
+const SqlStatement snapshot_version_statement{"snapshot_version", R"(
+SELECT extversion FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'promo'
+)",
+                                              {}};
+
+[[noreturn]] void updated_meanwhile() {
+  throw SqlError(ERRCODE_T_R_SERIALIZATION_FAILURE, "promo was updated while this call waited",
+                 "Retry the transaction: it will use the updated functions and tables.");
+}
+
+}  // namespace
+
 TablesVersion tables_version(const std::string &schema) {
   const char *schema_name = schema.c_str();
   struct Columns {
@@ -32,6 +47,18 @@ TablesVersion tables_version(const std::string &schema) {
   if (columns.slots) return TablesVersion::V1_3;
   if (columns.max_uses_per_customer) return TablesVersion::V1_1;
   return TablesVersion::V1_0;
+}
+
+}  // namespace promo
+
+namespace promo {
+
+void refuse_call_older_than_tables(FunctionCallInfo fcinfo, SpiSession &spi, TablesVersion tables) {
+  const Oid function = fcinfo->flinfo->fn_oid;
+  if (!pg_call([&] { return SearchSysCacheExists1(PROCOID, ObjectIdGetDatum(function)); })) updated_meanwhile();
+  if (tables != TablesVersion::V1_4 || !IsolationUsesXactSnapshot()) return;
+  Rows rows = spi.execute(snapshot_version_statement, {});
+  if (rows.empty() || rows[0].string("extversion") != "1.4") updated_meanwhile();
 }
 
 }  // namespace promo

@@ -7,6 +7,9 @@
 
 #include <string>
 
+#include "pg_headers.hpp"
+#include "spi_session.hpp"
+
 namespace promo {
 
 enum class TablesVersion { V1_0, V1_1, V1_3, V1_4 };
@@ -14,5 +17,11 @@ enum class TablesVersion { V1_0, V1_1, V1_3, V1_4 };
 // Locks promo_codes (ROW EXCLUSIVE, which every redemption takes anyway; it
 // waits for an update of the extension in progress) and reads its columns.
 TablesVersion tables_version(const std::string &schema);
+
+// After tables_version: a call whose SQL function the update dropped while it
+// waited, or whose REPEATABLE READ snapshot predates the update (a table the
+// update rewrote reads as empty to it), ends with 40001: its retry runs the
+// new functions on the new tables.
+void refuse_call_older_than_tables(FunctionCallInfo fcinfo, SpiSession &spi, TablesVersion tables);
 
 }  // namespace promo

@@ -109,6 +109,22 @@ DELETE FROM promo_codes WHERE code = 'HOT-SHOP';
 \echo :LAST_ERROR_SQLSTATE
 DELETE FROM promo_codes WHERE code = 'ZERO';
 
+-- The ledger and the slots name a code by its id: it cannot change under them.
+UPDATE promo_codes SET id = id + 1000 WHERE code = 'HOT-SHOP';
+\echo :LAST_ERROR_SQLSTATE
+SELECT create_promo('RENUMBERED', 5, slots => 2) IS NOT NULL AS created;
+UPDATE promo_codes SET id = 900 WHERE code = 'RENUMBERED';
+SELECT status FROM redeem_promo('RENUMBERED');
+SELECT promo_id, uses FROM promo_code_usage WHERE code = 'RENUMBERED';
+DELETE FROM promo_redemptions WHERE promo_id = 900;
+DELETE FROM promo_code_slots WHERE promo_id = 900;
+DELETE FROM promo_codes WHERE id = 900;
+-- TRUNCATE's guards read the other tables, which an older snapshot would
+-- read as they were: only READ COMMITTED may truncate.
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+TRUNCATE promo_code_slots;
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
 -- TRUNCATE would orphan the ledger, lose a hot code's uses, or empty the
 -- ledger that holds the codes' counts, keys and customers: refused.
 TRUNCATE promo_codes CASCADE;
