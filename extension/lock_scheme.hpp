@@ -6,7 +6,9 @@
 // order never waits for one that does the same in a cycle):
 //   one-slot code:  CodeQueue(code) -> the code row -> ledger rows
 //   hot code:       CodeGuard(code, share) -> CodeKey -> CodeCustomer
-//                   -> Slot(s) -> slot rows -> ledger rows
+//                   -> Slot(s) -> slot rows -> ledger rows; under REPEATABLE
+//                   READ and SERIALIZABLE the code row (FOR KEY SHARE) first,
+//                   as a DBA's change takes it first
 //   a DBA's change of a code row (trigger): the code row -> CodeGuard
 //                   (exclusive, hot codes only) -> slot rows
 // Codes met in one transaction are taken in the order they are met.
