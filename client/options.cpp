@@ -144,10 +144,13 @@ std::string usage(std::optional<Command> command) {
            "changes a random code's slots, max_uses, max_uses_per_customer, is_active and\n"
            "validity in short open transactions; a monitor checks, every ~20 ms in one\n"
            "snapshot, usage = live ledger rows, the cap, the per-customer limit, and that a\n"
-           "closed code gains no ledger row. At the end every acknowledged change is checked\n"
-           "against the ledger. Session k's choices come from seed + k (0: the codes, 1..N:\n"
-           "the workers, N+1: the DBA): the choices are reproducible, the thread interleaving\n"
-           "is not. Exit status 0 only with no violation and no unexpected error.\n"
+           "closed code gains no ledger row. At the end the capped codes are redeemed until\n"
+           "exhausted (a use promised twice then shows as overuse, a use left behind an\n"
+           "'exhausted' as a code not full), the monitor checks again, and every acknowledged\n"
+           "change is checked against the ledger. Session k's choices come from seed + k\n"
+           "(0: the codes, 1..N: the workers, N+1: the DBA): the choices are reproducible,\n"
+           "the thread interleaving is not. Exit status 0 only with no violation and no\n"
+           "unexpected error.\n"
            "Defaults: a random seed (printed), 10 seconds, 16 connections, rc,rr,ser.\n";
   if (command == Command::Confirm)
     return "Usage: promo-client confirm REDEMPTION_ID [--dsn DSN] [--json]\n"
@@ -302,7 +305,8 @@ ParseResult parse_arguments(const std::vector<std::string> &arguments) {
   }
   if (options.command != Command::Bench && connection_list)
     return failure("a list of --connections belongs to bench");
-  if (race_options && options.command != Command::Race) return failure("--seed and --isolation belong to race");
+  if (race_options && options.command != Command::Race)
+    return failure("--seed and --isolation belong to race");
   if (options.command == Command::Race) {
     // race has defaults of its own: a short run with a few sessions.
     if (connections_given) options.race.connections = options.connections;

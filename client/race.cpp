@@ -11,6 +11,7 @@
 #include "database.hpp"
 #include "race_codes.hpp"
 #include "race_dba.hpp"
+#include "race_drain.hpp"
 #include "race_monitor.hpp"
 #include "race_report.hpp"
 #include "race_worker.hpp"
@@ -21,9 +22,10 @@ namespace race {
 
 namespace {
 
+// Twelve digits at most: short enough to type back.
 unsigned long long random_seed() {
   std::random_device device;
-  return (static_cast<unsigned long long>(device()) << 32 | device()) % 1000000000000ULL;  // short enough to type
+  return (static_cast<unsigned long long>(device()) << 32 | device()) % 1000000000000ULL;
 }
 
 // Distinct for every run, whatever its seed: two runs with one seed do not collide.
@@ -40,8 +42,8 @@ void show_progress(const Run &run, const Violations &violations) {
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
     if (!isatty(STDERR_FILENO)) continue;
     const long elapsed = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - started).count();
-    std::cerr << "\rrace: " << elapsed << "/" << run.options.race.duration_seconds << " s, " << violations.distinct()
-              << " violations " << std::flush;
+    std::cerr << "\rrace: " << elapsed << "/" << run.options.race.duration_seconds << " s, "
+              << violations.distinct() << " violations " << std::flush;
   }
   if (isatty(STDERR_FILENO)) std::cerr << "\n";
 }
@@ -52,8 +54,8 @@ WorkerReport merge_workers(std::vector<WorkerReport> &reports, Violations &viola
     merge(total.operations, report.operations);
     merge(total.transactions, report.transactions);
     merge(total.retries, report.retries);
-    total.one_call_deadlocks += report.one_call_deadlocks;
     total.errors.merge(report.errors);
+    total.gave_up.merge(report.gave_up);
     total.unknown.insert(report.unknown.begin(), report.unknown.end());
     for (auto &[id, acknowledged] : report.acknowledged)
       if (!total.acknowledged.emplace(id, acknowledged).second)
@@ -63,7 +65,8 @@ WorkerReport merge_workers(std::vector<WorkerReport> &reports, Violations &viola
   return total;
 }
 
-bool state_as_acknowledged(const Acknowledged &expected, const std::string &state, bool released_after_expiry) {
+bool state_as_acknowledged(const Acknowledged &expected, const std::string &state,
+                           bool released_after_expiry) {
   if (expected.state == "held") return state == "held" || (state == "released" && released_after_expiry);
   return state == expected.state;
 }
@@ -76,12 +79,12 @@ Audit audit_ledger(pqxx::connection &connection, const Run &run, const WorkerRep
   Audit audit;
   audit.acknowledged = static_cast<long>(workers.acknowledged.size());
   pqxx::work read(connection);
-  const pqxx::result rows = read.exec_params(
-      "SELECT id, promo_id, state, coalesce(customer_id, '') AS customer_id,"
-      "       coalesce(idempotency_key, '') AS idempotency_key,"
-      "       coalesce(released_at >= hold_expires_at, false) AS released_after_expiry"
-      "  FROM " + run.schema + ".promo_redemptions WHERE promo_id = ANY($1::bigint[]) ORDER BY id",
-      run.code_ids);
+  const pqxx::result rows = read.exec_params(promo_sql(run.schema, R"(
+SELECT id, promo_id, state, coalesce(customer_id, '') AS customer_id,
+       coalesce(idempotency_key, '') AS idempotency_key,
+       coalesce(released_at >= hold_expires_at, false) AS released_after_expiry
+  FROM @promo.promo_redemptions WHERE promo_id = ANY ($1::bigint[]) ORDER BY id)"),
+                                             run.code_ids);
   std::set<long long> seen;
   for (const pqxx::row &row : rows) {
     ++audit.ledger_rows;
@@ -95,8 +98,8 @@ Audit audit_ledger(pqxx::connection &connection, const Run &run, const WorkerRep
     auto found = workers.acknowledged.find(id);
     if (found == workers.acknowledged.end()) {
       violations.report("ledger matches acknowledged commits", "row " + std::to_string(id),
-                        "ledger row " + std::to_string(id) + " (code id " + row["promo_id"].c_str() + ", " + state +
-                            ") was made by no acknowledged commit");
+                        "ledger row " + std::to_string(id) + " (code id " + row["promo_id"].c_str() + ", " +
+                            state + ") was made by no acknowledged commit");
       continue;
     }
     const Acknowledged &expected = found->second;
@@ -104,17 +107,18 @@ Audit audit_ledger(pqxx::connection &connection, const Run &run, const WorkerRep
                            row["customer_id"].as<std::string>() == expected.customer &&
                            row["idempotency_key"].as<std::string>() == expected.key;
     if (!same_call || !state_as_acknowledged(expected, state, row["released_after_expiry"].as<bool>()))
-      violations.report("ledger matches acknowledged commits", "row " + std::to_string(id),
-                        "ledger row " + std::to_string(id) + " is " + state + " (code id " + row["promo_id"].c_str() +
-                            ", customer '" + row["customer_id"].c_str() + "', key '" + row["idempotency_key"].c_str() +
-                            "'); acknowledged: " + expected.state + " (code id " + std::to_string(expected.promo_id) +
-                            ", customer '" + expected.customer + "', key '" + expected.key + "')");
+      violations.report(
+          "ledger matches acknowledged commits", "row " + std::to_string(id),
+          "ledger row " + std::to_string(id) + " is " + state + " (code id " + row["promo_id"].c_str() +
+              ", customer '" + row["customer_id"].c_str() + "', key '" + row["idempotency_key"].c_str() +
+              "'); acknowledged: " + expected.state + " (code id " + std::to_string(expected.promo_id) +
+              ", customer '" + expected.customer + "', key '" + expected.key + "')");
   }
   for (const auto &[id, expected] : workers.acknowledged)
     if (!seen.count(id))
       violations.report("ledger matches acknowledged commits", "row " + std::to_string(id),
-                        "acknowledged redemption " + std::to_string(id) + " (" + expected.state + ", code id " +
-                            std::to_string(expected.promo_id) + ") is not in the ledger");
+                        "acknowledged redemption " + std::to_string(id) + " (" + expected.state +
+                            ", code id " + std::to_string(expected.promo_id) + ") is not in the ledger");
   return audit;
 }
 
@@ -142,13 +146,20 @@ Summary run_sessions(const Run &run) {
   monitor_thread.join();
   summary.seconds = std::chrono::duration<double>(Clock::now() - started).count();
 
-  // Every session has ended: the last check sees the final state.
+  // Every session has ended: check the state they left. What a change
+  // promised twice is still hidden in slots until the codes are used up:
+  // drain them, then check once more.
   pqxx::connection connection(run.options.dsn);
+  monitor.check(connection);
+  DrainReport drain = drain_codes(run, violations);
   monitor.check(connection);
   summary.monitor_checks = monitor.checks();
   summary.slowest_check_ms = monitor.slowest_check_ms();
   summary.monitor_errors = monitor.errors();
   summary.workers = merge_workers(reports, violations);
+  summary.workers.operations["drain (after the run, plain)"] = drain.answers;
+  summary.workers.errors.merge(drain.errors);
+  summary.workers.acknowledged.insert(drain.acknowledged.begin(), drain.acknowledged.end());
   summary.audit = audit_ledger(connection, run, summary.workers, violations);
 
   summary.violation_sightings = violations.sightings();
@@ -164,7 +175,7 @@ Summary run_sessions(const Run &run) {
 
 int run_race(const Options &options) {
   using namespace race;
-  Run run{options};
+  Run run(options);
   run.seed = options.race.seed ? *options.race.seed : random_seed();
   run.tag = make_tag();
   (options.json ? std::cerr : std::cout) << seed_line(run) << std::endl;

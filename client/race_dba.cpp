@@ -9,11 +9,21 @@ namespace {
 constexpr int kMaxRetries = 10;
 
 enum class Kind {
-  SlotsOn, SlotsChange, SlotsOff,
-  CapUp, CapDown, CapRemove, CapSet,
-  LimitSet, LimitRaise, LimitRemove,
-  Deactivate, Activate,
-  CloseFuture, ClosePast, OpenWindow,
+  SlotsOn,
+  SlotsChange,
+  SlotsOff,
+  CapUp,
+  CapDown,
+  CapRemove,
+  CapSet,
+  LimitSet,
+  LimitRaise,
+  LimitRemove,
+  Deactivate,
+  Activate,
+  CloseFuture,
+  ClosePast,
+  OpenWindow,
 };
 
 const char *kind_name(Kind kind) {
@@ -42,7 +52,7 @@ struct Settings {
   int slots = 1;
   std::optional<int> max_uses, per_customer;
   bool active = true;
-  bool open_window = true;  // neither before valid_from nor at or after valid_until
+  bool open_window = true;      // neither before valid_from nor at or after valid_until
   bool created_capped = false;  // a cap is mostly kept, an unlimited code mostly left so
 };
 
@@ -50,10 +60,10 @@ struct Settings {
 struct Change {
   Kind kind = Kind::SlotsOff;
   size_t code = 0;
-  int number = 0;         // slots; the cap's step or offset from usage; the limit's margin
-  int seconds = 0;        // a window bound's distance beyond the hour
+  int number = 0;            // slots; the cap's step or offset from usage; the limit's margin
+  int seconds = 0;           // a window bound's distance beyond the hour
   bool both_bounds = false;  // a window with both ends, or one
-  int open_ms = 0;        // how long the transaction stays open after the change
+  int open_ms = 0;           // how long the transaction stays open after the change
   bool rollback = false;
 };
 
@@ -77,7 +87,8 @@ class Dba {
     try {
       connection_ = session_connection(run_);
       while (Clock::now() < run_.deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(random_.between(0, 50)));  // a random moment
+        // A random moment; between changes the workers get the codes to themselves.
+        std::this_thread::sleep_for(std::chrono::milliseconds(random_.between(10, 120)));
         perform(choose());
       }
     } catch (const std::exception &error) {
@@ -96,19 +107,36 @@ class Dba {
     change.rollback = random_.chance(10);
     change.seconds = random_.between(0, 3600);
     change.both_bounds = random_.chance(50);
+    // Closed codes are mostly opened again soon: most of the time most codes
+    // take redemptions.
+    const std::vector<size_t> closed = closed_codes();
+    if (!closed.empty() && random_.chance(40)) {
+      change.code = closed[random_.below(closed.size())];
+      change.kind = settings_[change.code].active ? Kind::OpenWindow : Kind::Activate;
+      return change;
+    }
     const Settings &now = settings_[change.code];
     const int group = static_cast<int>(random_.below(100));
-    if (group < 25)
+    if (group < 24)
       choose_slots(now, change);
-    else if (group < 50)
+    else if (group < 44)
       choose_cap(now, change);
-    else if (group < 70)
+    else if (group < 78)
       choose_limit(now, change);
-    else if (group < 85)
+    else if (group < 89)
       change.kind = now.active ? Kind::Deactivate : Kind::Activate;
     else
-      change.kind = !now.open_window ? Kind::OpenWindow : random_.chance(50) ? Kind::CloseFuture : Kind::ClosePast;
+      change.kind = !now.open_window     ? Kind::OpenWindow
+                    : random_.chance(50) ? Kind::CloseFuture
+                                         : Kind::ClosePast;
     return change;
+  }
+
+  std::vector<size_t> closed_codes() const {
+    std::vector<size_t> closed;
+    for (size_t i = 0; i < settings_.size(); ++i)
+      if (!settings_[i].active || !settings_[i].open_window) closed.push_back(i);
+    return closed;
   }
 
   void choose_slots(const Settings &now, Change &change) {
@@ -132,7 +160,7 @@ class Dba {
       change.kind = Kind::CapRemove;
     } else if (roll < 55) {
       change.kind = Kind::CapUp;
-      change.number = random_.between(1, 10);
+      change.number = random_.between(1, 30);
     } else {
       // Below usage (refused, 23514), at usage (exhausted from now on) or just above.
       change.kind = Kind::CapDown;
@@ -142,12 +170,13 @@ class Dba {
 
   void choose_limit(const Settings &now, Change &change) {
     const int roll = static_cast<int>(random_.below(100));
-    // Mostly exactly the busiest customer's live uses: a waiting redemption
-    // for that customer must then be refused.
-    change.number = random_.chance(60) ? 0 : random_.between(1, 2);
-    if (!now.per_customer || roll < 40)
+    // Mostly exactly the busiest customer's live uses, and mostly where there
+    // was no limit or a higher one: a waiting redemption for that customer
+    // must then be refused.
+    change.number = random_.chance(85) ? 0 : random_.between(1, 2);
+    if (!now.per_customer || roll < 25)
       change.kind = Kind::LimitSet;
-    else if (roll < 70)
+    else if (roll < 40)
       change.kind = Kind::LimitRaise;
     else
       change.kind = Kind::LimitRemove;
@@ -159,47 +188,84 @@ class Dba {
     Counts &outcome = report_.changes[kind_name(change.kind)];
     for (int retries = 0;; ++retries) {
       try {
-        outcome[apply(change) ? "applied" : "rolled back"]++;
+        const Applied applied = apply(change);
+        ++outcome[applied.committed ? "applied" : "rolled back"];
+        if (applied.committed && applied.uses_left) ++outcome["applied while uses remained"];
+        outcome["calls waiting at the end"] += applied.waiting;
         return;
       } catch (const pqxx::check_violation &error) {
         // A cap below usage: the database itself refuses it.
         if (change.kind == Kind::CapDown) {
           ++outcome["refused (23514)"];
         } else {
-          report_.errors.add("dba", error.sqlstate(), std::string(kind_name(change.kind)) + ": " + error.what());
+          report_.errors.add("dba", error.sqlstate(),
+                             std::string(kind_name(change.kind)) + ": " + error.what());
         }
-        return;
-      } catch (const pqxx::sql_error &error) {
-        if (is_retryable(error.sqlstate()) && retries < kMaxRetries) {
-          ++report_.retries[error.sqlstate()];
-          continue;
-        }
-        report_.errors.add("dba", error.sqlstate(), std::string(kind_name(change.kind)) + ": " + error.what());
         return;
       } catch (const pqxx::broken_connection &error) {
         report_.errors.add("dba", "08000", error.what());
         connection_ = session_connection(run_);
         return;
+      } catch (const pqxx::failure &error) {
+        const std::string sqlstate = sqlstate_of(error);
+        if (is_retryable(sqlstate) && retries < kMaxRetries) {
+          ++report_.retries[sqlstate];
+          continue;
+        }
+        report_.errors.add("dba", sqlstate, std::string(kind_name(change.kind)) + ": " + error.what());
+        return;
       }
     }
   }
 
-  // The change in one transaction; true if it committed.
-  bool apply(const Change &change) {
+  struct Applied {
+    bool committed = false;
+    bool uses_left = false;  // the code could still be redeemed before the change
+    long waiting = 0;        // calls waiting for this transaction when it ended
+  };
+
+  // The change in one transaction.
+  Applied apply(const Change &change) {
+    Applied applied;
     pqxx::work transaction(*connection_);
     const long long id = run_.codes[change.code].id;
+    applied.uses_left = uses_left(transaction, id);
     const pqxx::row row = update(transaction, id, change);
     record_closed(transaction, id);
     // Stay open with the row (and, for a hot code, the code's guard) held:
     // calls for the code queue behind the change.
     std::this_thread::sleep_for(std::chrono::milliseconds(change.open_ms));
+    applied.waiting = waiting_calls(transaction);
     if (change.rollback) {
       transaction.abort();
-      return false;
+      return applied;
     }
     transaction.commit();
+    applied.committed = true;
     settings_[change.code] = settings_from(row, settings_[change.code].created_capped);
-    return true;
+    return applied;
+  }
+
+  // Sessions waiting for this one, directly or behind another waiter.
+  static long waiting_calls(pqxx::work &transaction) {
+    return transaction
+        .exec(
+            "WITH RECURSIVE waiting (pid) AS ("
+            "  SELECT pid FROM pg_catalog.pg_stat_activity"
+            "   WHERE pg_catalog.pg_backend_pid() = ANY (pg_catalog.pg_blocking_pids(pid))"
+            "  UNION"
+            "  SELECT a.pid FROM pg_catalog.pg_stat_activity a, waiting w"
+            "   WHERE w.pid = ANY (pg_catalog.pg_blocking_pids(a.pid)))"
+            " SELECT count(*) FROM waiting")[0][0]
+        .as<long>();
+  }
+
+  bool uses_left(pqxx::work &transaction, long long id) {
+    return transaction
+        .exec_params(promo_sql(run_.schema, R"(
+SELECT max_uses IS NULL OR uses < max_uses FROM @promo.promo_code_usage WHERE promo_id = $1)"),
+                     id)[0][0]
+        .as<bool>();
   }
 
   // Runs the change's UPDATE; returns the code row as it leaves it.
@@ -252,13 +318,14 @@ class Dba {
   // redemption of the code commits between the count and the new limit.
   pqxx::row set_limit(pqxx::work &transaction, long long id, const Change &change) {
     const pqxx::row locked = set(transaction, "max_uses_per_customer = max_uses_per_customer", id);
-    const int busiest =
-        transaction
-            .exec_params("SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM " + run_.schema +
-                             ".promo_redemptions WHERE promo_id = $1 AND customer_id IS NOT NULL"
-                             " AND state IN ('redeemed', 'held') GROUP BY customer_id) AS per_customer",
-                         id)[0][0]
-            .as<int>();
+    const int busiest = transaction
+                            .exec_params(promo_sql(run_.schema, R"(
+SELECT coalesce(max(n), 0)
+  FROM (SELECT count(*) AS n FROM @promo.promo_redemptions
+         WHERE promo_id = $1 AND customer_id IS NOT NULL AND state IN ('redeemed', 'held')
+         GROUP BY customer_id) AS per_customer)"),
+                                         id)[0][0]
+                            .as<int>();
     int limit = busiest + change.number;
     if (change.kind == Kind::LimitRaise && !locked["max_uses_per_customer"].is_null())
       limit = std::max(busiest, locked["max_uses_per_customer"].as<int>() + std::max(1, change.number));
@@ -267,15 +334,19 @@ class Dba {
 
   int usage(pqxx::work &transaction, long long id) {
     return transaction
-        .exec_params("SELECT uses FROM " + run_.schema + ".promo_code_usage WHERE promo_id = $1", id)[0][0]
+        .exec_params(promo_sql(run_.schema, "SELECT uses FROM @promo.promo_code_usage WHERE promo_id = $1"),
+                     id)[0][0]
         .as<int>();
   }
 
+  // Runs UPDATE promo_codes SET <assignments> for the code, with $2... the
+  // values; returns its settings as it leaves them.
   template <typename... Values>
   pqxx::row set(pqxx::work &transaction, const std::string &assignments, long long id, Values... values) {
-    return transaction.exec_params("UPDATE " + run_.schema + ".promo_codes SET " + assignments +
-                                       " WHERE id = $1 RETURNING slots, max_uses, max_uses_per_customer, is_active,"
-                                       " (valid_from > now() OR valid_until <= now()) IS NOT TRUE AS open_window",
+    return transaction.exec_params(promo_sql(run_.schema, "UPDATE @promo.promo_codes SET " + assignments + R"(
+ WHERE id = $1
+RETURNING slots, max_uses, max_uses_per_customer, is_active,
+          (valid_from > now() OR valid_until <= now()) IS NOT TRUE AS open_window)"),
                                    id, values...)[0];
   }
 
@@ -283,21 +354,27 @@ class Dba {
   // ledger row count recorded (the first count stands while it stays
   // closed); a code that is open again loses its record.
   void record_closed(pqxx::work &transaction, long long id) {
-    transaction.exec_params(
-        "WITH code AS ("
-        "  SELECT id, (NOT is_active OR valid_from > now() OR valid_until <= now()) IS TRUE AS closed"
-        "    FROM " + run_.schema + ".promo_codes WHERE id = $1),"
-        " reopened AS (DELETE FROM " + std::string(closed_table) + " k USING code"
-        "               WHERE k.promo_id = code.id AND NOT code.closed)"
-        " INSERT INTO " + std::string(closed_table) + " (promo_id, ledger_rows)"
-        " SELECT code.id, (SELECT count(*) FROM " + run_.schema + ".promo_redemptions r WHERE r.promo_id = code.id)"
-        "   FROM code WHERE code.closed ON CONFLICT (promo_id) DO NOTHING",
-        id);
+    transaction.exec_params(promo_sql(run_.schema, R"(
+WITH code AS (
+  SELECT id, (NOT is_active OR valid_from > now() OR valid_until <= now()) IS TRUE AS closed
+    FROM @promo.promo_codes WHERE id = $1
+), reopened AS (
+  DELETE FROM promo_race.closed k USING code WHERE k.promo_id = code.id AND NOT code.closed
+)
+INSERT INTO promo_race.closed (promo_id, ledger_rows)
+SELECT code.id, (SELECT count(*) FROM @promo.promo_redemptions r WHERE r.promo_id = code.id)
+  FROM code WHERE code.closed
+    ON CONFLICT (promo_id) DO NOTHING)"),
+                            id);
   }
 
   static Settings settings_from(const pqxx::row &row, bool created_capped) {
-    return Settings{row["slots"].as<int>(), optional_int(row["max_uses"]), optional_int(row["max_uses_per_customer"]),
-                    row["is_active"].as<bool>(), row["open_window"].as<bool>(), created_capped};
+    return Settings{row["slots"].as<int>(),
+                    optional_int(row["max_uses"]),
+                    optional_int(row["max_uses_per_customer"]),
+                    row["is_active"].as<bool>(),
+                    row["open_window"].as<bool>(),
+                    created_capped};
   }
 
   const Run &run_;

@@ -8,7 +8,7 @@
 namespace promo_client::race {
 
 struct DbaReport {
-  Table changes;  // change -> applied, rolled back, refused (23514)
+  Table changes;   // change -> applied, rolled back, refused (23514)
   Counts retries;  // by SQLSTATE
   Errors errors;
 };

@@ -7,7 +7,8 @@ namespace promo_client::race {
 namespace {
 
 std::string code_label(const pqxx::row &row) {
-  return row["code"].as<std::string>() + " (id " + row["promo_id"].c_str() + ", slots " + row["slots"].c_str() + ")";
+  return row["code"].as<std::string>() + " (id " + row["promo_id"].c_str() + ", slots " +
+         row["slots"].c_str() + ")";
 }
 
 }  // namespace
@@ -17,11 +18,11 @@ void Monitor::run(const std::atomic<bool> &stop) {
   while (!stop) {
     try {
       check(*connection);
-    } catch (const pqxx::sql_error &error) {
-      errors_.add("monitor", error.sqlstate(), error.what());
     } catch (const pqxx::broken_connection &error) {
       errors_.add("monitor", "08000", error.what());
       connection = session_connection(run_);
+    } catch (const pqxx::failure &error) {
+      errors_.add("monitor", sqlstate_of(error), error.what());
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // pacing only
   }
@@ -37,22 +38,24 @@ void Monitor::check(pqxx::connection &connection) {
   check_closed(snapshot, when);
   snapshot.commit();
   ++checks_;
-  slowest_ms_ = std::max(slowest_ms_, std::chrono::duration<double, std::milli>(Clock::now() - started).count());
+  slowest_ms_ =
+      std::max(slowest_ms_, std::chrono::duration<double, std::milli>(Clock::now() - started).count());
 }
 
 void Monitor::check_usage(pqxx::transaction_base &snapshot, const std::string &when) {
-  const pqxx::result rows = snapshot.exec_params(
-      "SELECT u.promo_id, u.code, u.slots, u.uses, u.max_uses,"
-      "       (SELECT count(*) FROM " + run_.schema + ".promo_redemptions r"
-      "         WHERE r.promo_id = u.promo_id AND r.state IN ('redeemed', 'held')) AS live"
-      "  FROM " + run_.schema + ".promo_code_usage u WHERE u.promo_id = ANY($1::bigint[])",
-      run_.code_ids);
+  const pqxx::result rows = snapshot.exec_params(promo_sql(run_.schema, R"(
+SELECT u.promo_id, u.code, u.slots, u.uses, u.max_uses,
+       (SELECT count(*) FROM @promo.promo_redemptions r
+         WHERE r.promo_id = u.promo_id AND r.state IN ('redeemed', 'held')) AS live
+  FROM @promo.promo_code_usage u
+ WHERE u.promo_id = ANY ($1::bigint[]))"),
+                                                 run_.code_ids);
   for (const pqxx::row &row : rows) {
     const long uses = row["uses"].as<long>(), live = row["live"].as<long>();
     if (uses != live)
       violations_.report("usage = live ledger rows", row["promo_id"].c_str(),
-                         when + ": " + code_label(row) + ": usage " + std::to_string(uses) + ", live ledger rows " +
-                             std::to_string(live));
+                         when + ": " + code_label(row) + ": usage " + std::to_string(uses) +
+                             ", live ledger rows " + std::to_string(live));
     if (!row["max_uses"].is_null() && uses > row["max_uses"].as<long>())
       violations_.report("usage <= max_uses", row["promo_id"].c_str(),
                          when + ": " + code_label(row) + ": usage " + std::to_string(uses) + " > max_uses " +
@@ -60,41 +63,51 @@ void Monitor::check_usage(pqxx::transaction_base &snapshot, const std::string &w
   }
 }
 
+// The newest of the customer's live rows says which path made it: a slot
+// number for a hot redemption, none for a one-slot one.
 void Monitor::check_customers(pqxx::transaction_base &snapshot, const std::string &when) {
-  const pqxx::result rows = snapshot.exec_params(
-      "SELECT c.id AS promo_id, c.code, c.slots, r.customer_id, count(*) AS live, c.max_uses_per_customer"
-      "  FROM " + run_.schema + ".promo_codes c JOIN " + run_.schema + ".promo_redemptions r ON r.promo_id = c.id"
-      " WHERE c.id = ANY($1::bigint[]) AND c.max_uses_per_customer IS NOT NULL"
-      "   AND r.customer_id IS NOT NULL AND r.state IN ('redeemed', 'held')"
-      " GROUP BY c.id, r.customer_id HAVING count(*) > c.max_uses_per_customer",
-      run_.code_ids);
+  const pqxx::result rows = snapshot.exec_params(promo_sql(run_.schema, R"(
+SELECT c.id AS promo_id, c.code, c.slots, r.customer_id, count(*) AS live, c.max_uses_per_customer,
+       max(r.id) AS newest, (array_agg(r.slot ORDER BY r.id DESC))[1] AS newest_slot
+  FROM @promo.promo_codes c JOIN @promo.promo_redemptions r ON r.promo_id = c.id
+ WHERE c.id = ANY ($1::bigint[]) AND c.max_uses_per_customer IS NOT NULL
+   AND r.customer_id IS NOT NULL AND r.state IN ('redeemed', 'held')
+ GROUP BY c.id, r.customer_id
+HAVING count(*) > c.max_uses_per_customer)"),
+                                                 run_.code_ids);
   for (const pqxx::row &row : rows)
     violations_.report("live rows per customer <= max_uses_per_customer",
                        std::string(row["promo_id"].c_str()) + " " + row["customer_id"].c_str(),
                        when + ": " + code_label(row) + ": customer " + row["customer_id"].c_str() + " has " +
                            row["live"].c_str() + " live redemptions, max_uses_per_customer " +
-                           row["max_uses_per_customer"].c_str());
+                           row["max_uses_per_customer"].c_str() + " (newest: redemption " +
+                           row["newest"].c_str() + ", slot " +
+                           (row["newest_slot"].is_null() ? "none" : row["newest_slot"].c_str()) + ")");
 }
 
 void Monitor::check_closed(pqxx::transaction_base &snapshot, const std::string &when) {
   // Windows are an hour or more from now, so now() decides them for every caller alike.
-  const pqxx::result rows = snapshot.exec_params(
-      "SELECT c.id AS promo_id, c.code, c.slots, c.is_active, c.valid_from, c.valid_until, k.ledger_rows,"
-      "       k.recorded_at,"
-      "       (SELECT count(*) FROM " + run_.schema + ".promo_redemptions r WHERE r.promo_id = c.id) AS rows_now"
-      "  FROM " + std::string(closed_table) + " k JOIN " + run_.schema + ".promo_codes c ON c.id = k.promo_id"
-      " WHERE c.id = ANY($1::bigint[])"
-      "   AND (NOT c.is_active OR c.valid_from > now() OR c.valid_until <= now())",
-      run_.code_ids);
+  const pqxx::result rows = snapshot.exec_params(promo_sql(run_.schema, R"(
+SELECT c.id AS promo_id, c.code, c.slots, c.is_active, c.valid_from, c.valid_until,
+       k.ledger_rows, k.recorded_at, n.rows_now, n.newest, n.newest_slot
+  FROM promo_race.closed k
+  JOIN @promo.promo_codes c ON c.id = k.promo_id
+ CROSS JOIN LATERAL (SELECT count(*) AS rows_now, max(r.id) AS newest,
+                            (array_agg(r.slot ORDER BY r.id DESC))[1] AS newest_slot
+                       FROM @promo.promo_redemptions r WHERE r.promo_id = c.id) n
+ WHERE c.id = ANY ($1::bigint[])
+   AND (NOT c.is_active OR c.valid_from > now() OR c.valid_until <= now()))"),
+                                                 run_.code_ids);
   for (const pqxx::row &row : rows) {
     if (row["rows_now"].as<long>() <= row["ledger_rows"].as<long>()) continue;
-    violations_.report("no redemption of a closed code", row["promo_id"].c_str(),
-                       when + ": " + code_label(row) + " closed (is_active " + row["is_active"].c_str() +
-                           ", valid_from " + (row["valid_from"].is_null() ? "null" : row["valid_from"].c_str()) +
-                           ", valid_until " +
-                           (row["valid_until"].is_null() ? "null" : row["valid_until"].c_str()) + ") at " +
-                           row["recorded_at"].c_str() + " with " + row["ledger_rows"].c_str() +
-                           " ledger rows, now " + row["rows_now"].c_str());
+    violations_.report(
+        "no redemption of a closed code", row["promo_id"].c_str(),
+        when + ": " + code_label(row) + " closed (is_active " + row["is_active"].c_str() + ", valid_from " +
+            (row["valid_from"].is_null() ? "null" : row["valid_from"].c_str()) + ", valid_until " +
+            (row["valid_until"].is_null() ? "null" : row["valid_until"].c_str()) + ") at " +
+            row["recorded_at"].c_str() + " with " + row["ledger_rows"].c_str() + " ledger rows, now " +
+            row["rows_now"].c_str() + " (newest: redemption " + row["newest"].c_str() + ", slot " +
+            (row["newest_slot"].is_null() ? "none" : row["newest_slot"].c_str()) + ")");
   }
 }
 

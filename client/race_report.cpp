@@ -18,13 +18,15 @@ std::string joined(const Counts &counts, const char *separator = ", ") {
 
 std::string isolation_list(const Run &run) {
   std::string text;
-  for (Isolation level : run.options.race.isolation) text += (text.empty() ? "" : ", ") + std::string(isolation_name(level));
+  for (Isolation level : run.options.race.isolation)
+    text += (text.empty() ? "" : ", ") + std::string(isolation_name(level));
   return text;
 }
 
 std::string json_counts(const Counts &counts) {
   std::string json = "{";
-  for (const auto &[label, n] : counts) json += (json.size() > 1 ? "," : "") + json_string(label) + ":" + std::to_string(n);
+  for (const auto &[label, n] : counts)
+    json += (json.size() > 1 ? "," : "") + json_string(label) + ":" + std::to_string(n);
   return json + "}";
 }
 
@@ -41,10 +43,10 @@ std::string json_lines(const std::vector<std::string> &lines) {
   return json + "]";
 }
 
-void print_errors(const char *title, const Errors &errors) {
+void print_errors(const char *title, const Errors &errors, size_t lines = 12) {
   if (errors.by_sqlstate.empty()) return;
   std::cout << title << ": " << joined(errors.by_sqlstate) << "\n";
-  for (const std::string &line : errors.first) std::cout << "  " << line << "\n";
+  for (size_t i = 0; i < errors.first.size() && i < lines; ++i) std::cout << "  " << errors.first[i] << "\n";
 }
 
 }  // namespace
@@ -61,18 +63,22 @@ void print_text(const Summary &summary) {
   const Run &run = *summary.run;
   const WorkerReport &workers = summary.workers;
   std::cout << "race: " << run.options.race.connections << " workers, " << summary.seconds << " s, "
-            << run.codes.size() << " codes RACE-" << run.tag << "-*, isolation " << isolation_list(run) << "\n"
+            << run.codes.size() << " codes RACE-" << run.tag << "-*, isolation " << isolation_list(run)
+            << "\n"
             << "operations:\n";
-  for (const auto &[kind, counts] : workers.operations) std::cout << "  " << kind << ": " << joined(counts) << "\n";
+  for (const auto &[kind, counts] : workers.operations)
+    std::cout << "  " << kind << ": " << joined(counts) << "\n";
   std::cout << "transactions: " << joined(workers.transactions) << "\n"
-            << "retries: " << joined(workers.retries, ", ") << " (40P01 in one-call transactions: "
-            << workers.one_call_deadlocks << "); DBA retries: " << joined(summary.dba.retries) << "\n"
+            << "retries: " << joined(workers.retries) << "; DBA retries: " << joined(summary.dba.retries)
+            << "\n"
             << "DBA changes:\n";
-  for (const auto &[kind, counts] : summary.dba.changes) std::cout << "  " << kind << ": " << joined(counts) << "\n";
-  std::cout << "monitor: " << summary.monitor_checks << " checks (the final one included), slowest "
+  for (const auto &[kind, counts] : summary.dba.changes)
+    std::cout << "  " << kind << ": " << joined(counts) << "\n";
+  std::cout << "monitor: " << summary.monitor_checks << " checks (the two final ones included), slowest "
             << summary.slowest_check_ms << " ms\n"
-            << "ledger: " << summary.audit.acknowledged << " acknowledged redemptions, " << summary.audit.ledger_rows
-            << " ledger rows of the run's codes, " << summary.audit.unknown << " of unknown outcome\n";
+            << "ledger: " << summary.audit.acknowledged << " acknowledged redemptions, "
+            << summary.audit.ledger_rows << " ledger rows of the run's codes, " << summary.audit.unknown
+            << " of unknown outcome\n";
   if (summary.violations == 0) {
     std::cout << "violations: none\n";
   } else {
@@ -80,6 +86,7 @@ void print_text(const Summary &summary) {
               << " times; by check: " << joined(summary.violations_by_check) << "\n";
     for (const std::string &line : summary.first_violations) std::cout << "  " << line << "\n";
   }
+  print_errors("transactions given up after retries (not errors)", workers.gave_up, 3);
   print_errors("unexpected errors, workers", workers.errors);
   print_errors("unexpected errors, DBA", summary.dba.errors);
   print_errors("unexpected errors, monitor", summary.monitor_errors);
@@ -98,20 +105,20 @@ void print_json(const Summary &summary) {
             << ",\"tag\":" << json_string(run.tag) << ",\"operations\":" << json_table(workers.operations)
             << ",\"transactions\":" << json_counts(workers.transactions)
             << ",\"retries\":" << json_counts(workers.retries)
-            << ",\"one_call_deadlocks\":" << workers.one_call_deadlocks
             << ",\"dba_changes\":" << json_table(summary.dba.changes)
             << ",\"dba_retries\":" << json_counts(summary.dba.retries)
             << ",\"monitor_checks\":" << summary.monitor_checks
             << ",\"slowest_check_ms\":" << summary.slowest_check_ms
-            << ",\"acknowledged\":" << summary.audit.acknowledged << ",\"ledger_rows\":" << summary.audit.ledger_rows
+            << ",\"acknowledged\":" << summary.audit.acknowledged
+            << ",\"ledger_rows\":" << summary.audit.ledger_rows
             << ",\"unknown_outcome\":" << summary.audit.unknown << ",\"violations\":" << summary.violations
             << ",\"violation_sightings\":" << summary.violation_sightings
             << ",\"violations_by_check\":" << json_counts(summary.violations_by_check)
             << ",\"first_violations\":" << json_lines(summary.first_violations)
             << ",\"errors\":" << json_counts(workers.errors.by_sqlstate)
             << ",\"dba_errors\":" << json_counts(summary.dba.errors.by_sqlstate)
-            << ",\"monitor_errors\":" << json_counts(summary.monitor_errors.by_sqlstate) << ",\"first_errors\":"
-            << json_lines(all_errors.first) << "}\n";
+            << ",\"monitor_errors\":" << json_counts(summary.monitor_errors.by_sqlstate)
+            << ",\"first_errors\":" << json_lines(all_errors.first) << "}\n";
 }
 
 }  // namespace promo_client::race

@@ -30,7 +30,9 @@ struct Summary {
   Counts violations_by_check;
   std::vector<std::string> first_violations;
 
-  long unexpected_errors() const { return workers.errors.total() + dba.errors.total() + monitor_errors.total(); }
+  long unexpected_errors() const {
+    return workers.errors.total() + dba.errors.total() + monitor_errors.total();
+  }
   bool pass() const { return violations == 0 && unexpected_errors() == 0; }
 };
 

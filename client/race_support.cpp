@@ -5,8 +5,9 @@
 namespace promo_client::race {
 
 namespace {
-constexpr size_t kFirstKept = 12;  // details kept of errors and of violations
-}
+constexpr size_t kFirstKept = 12;       // errors kept with their messages
+constexpr long kFirstKeptPerCheck = 4;  // violations kept with their details, per check
+}  // namespace
 
 void merge(Counts &into, const Counts &from) {
   for (const auto &[label, n] : from) into[label] += n;
@@ -18,7 +19,9 @@ void merge(Table &into, const Table &from) {
 
 void Errors::add(const std::string &who, const std::string &sqlstate, const std::string &message) {
   ++by_sqlstate[sqlstate];
-  if (first.size() < kFirstKept) first.push_back(who + ": " + sqlstate + " " + message);
+  // The first line names the error; PostgreSQL's CONTEXT lines repeat promo's statements.
+  if (first.size() < kFirstKept)
+    first.push_back(who + ": " + sqlstate + " " + message.substr(0, message.find('\n')));
 }
 
 void Errors::merge(const Errors &other) {
@@ -33,6 +36,16 @@ long Errors::total() const {
   return n;
 }
 
+std::string sqlstate_of(const pqxx::failure &error) {
+  if (auto sql = dynamic_cast<const pqxx::sql_error *>(&error)) return sql->sqlstate();
+  if (dynamic_cast<const pqxx::serialization_failure *>(&error)) return "40001";
+  if (dynamic_cast<const pqxx::deadlock_detected *>(&error)) return "40P01";
+  if (dynamic_cast<const pqxx::statement_completion_unknown *>(&error)) return "40003";
+  if (dynamic_cast<const pqxx::transaction_rollback *>(&error)) return "40000";
+  if (dynamic_cast<const pqxx::broken_connection *>(&error)) return "08000";
+  return "client";
+}
+
 bool is_retryable(const std::string &sqlstate) {
   return sqlstate == "40001" || sqlstate == "40P01";
 }
@@ -41,8 +54,7 @@ void Violations::report(const std::string &check, const std::string &subject, co
   std::lock_guard<std::mutex> lock(mutex_);
   ++sightings_;
   if (!seen_.insert(check + "\n" + subject).second) return;
-  ++by_check_[check];
-  if (first_.size() < kFirstKept) first_.push_back(check + ": " + detail);
+  if (++by_check_[check] <= kFirstKeptPerCheck) first_.push_back(check + ": " + detail);
 }
 
 long Violations::sightings() const {
@@ -80,6 +92,13 @@ std::unique_ptr<pqxx::connection> session_connection(const Run &run) {
   pqxx::nontransaction setup(*connection);
   setup.exec("SET statement_timeout = '30s'");
   return connection;
+}
+
+std::string promo_sql(const std::string &schema, std::string sql) {
+  const std::string marker = "@promo.";
+  for (size_t at = sql.find(marker); at != std::string::npos; at = sql.find(marker, at + schema.size() + 1))
+    sql.replace(at, marker.size(), schema + ".");
+  return sql;
 }
 
 const char *isolation_name(Isolation level) {

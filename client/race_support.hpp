@@ -31,6 +31,8 @@ struct RaceCode {
 
 // What every session of one run knows.
 struct Run {
+  explicit Run(const Options &run_options) : options(run_options) {}
+
   const Options &options;
   unsigned long long seed = 0;
   std::string schema;  // promo's schema, quoted
@@ -40,17 +42,15 @@ struct Run {
   Clock::time_point deadline;
 };
 
-// The workload's own table (schema promo_race): a closed code's ledger row
-// count, recorded by the DBA in the transaction that closed it.
-inline const char *const closed_table = "promo_race.closed";
-
 // A seeded generator whose sequence is the same on every platform:
 // mt19937_64 is fixed by the standard, and so are these reductions.
 class Random {
  public:
   explicit Random(unsigned long long seed) : engine_(seed) {}
   uint64_t below(uint64_t n) { return engine_() % n; }
-  int between(int low, int high) { return low + static_cast<int>(below(static_cast<uint64_t>(high - low) + 1)); }
+  int between(int low, int high) {
+    return low + static_cast<int>(below(static_cast<uint64_t>(high - low) + 1));
+  }
   bool chance(int percent) { return below(100) < static_cast<uint64_t>(percent); }
 
  private:
@@ -73,12 +73,17 @@ struct Errors {
   long total() const;
 };
 
+// The SQLSTATE of a libpqxx error. libpqxx 6 throws serialization failures
+// and deadlocks as classes of their own that are not sql_error and carry no
+// SQLSTATE: their class names it.
+std::string sqlstate_of(const pqxx::failure &error);
+
 // Serialization failures and deadlocks: a client retries the transaction.
 bool is_retryable(const std::string &sqlstate);
 
 // A violation of what must hold, from any session. A lasting one (the same
 // check on the same subject) is seen by many checks: it is counted each time
-// and once as distinct; the first few are kept with their details.
+// and once as distinct; the first few of each check are kept with their details.
 class Violations {
  public:
   void report(const std::string &check, const std::string &subject, const std::string &detail);
@@ -92,7 +97,7 @@ class Violations {
   long sightings_ = 0;
   std::set<std::string> seen_;
   Counts by_check_;
-  std::vector<std::string> first_;
+  std::vector<std::string> first_;  // in the order seen
 };
 
 // Idempotency keys that several sessions race for: each must name one
@@ -109,6 +114,10 @@ class SharedKeys {
 // A fresh connection for a session, with a statement timeout so that a hang
 // surfaces as an error (57014) instead of a stuck run.
 std::unique_ptr<pqxx::connection> session_connection(const Run &run);
+
+// The SQL text with every "@promo." replaced by promo's schema: statements
+// stay whole and readable. Values never go in here: they travel as parameters.
+std::string promo_sql(const std::string &schema, std::string sql);
 
 // "READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE".
 const char *isolation_name(Isolation level);

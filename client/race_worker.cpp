@@ -1,5 +1,6 @@
 #include "race_worker.hpp"
 
+#include <algorithm>
 #include <thread>
 #include <unordered_map>
 
@@ -50,11 +51,13 @@ struct Plan {
 
 // What the server answered to one step.
 struct Answer {
-  std::string status;  // redeem_promo's status; "true" or "false"; "ran" for a sweep
+  std::string status;           // redeem_promo's status; "true" or "false"; "ran" for a sweep
   long long redemption_id = 0;  // 0: none
   bool replayed = false;
-  std::string state;  // redemption_state
-  int reclaimed = 0;  // a sweep's count
+  std::string state;       // redemption_state
+  bool unlimited = false;  // the code row the call decided on: max_uses NULL
+  bool active = true;      // and is_active
+  int reclaimed = 0;       // a sweep's count
 };
 
 enum class Outcome { Committed, RolledBack, Retry, Failed, InDoubt };
@@ -110,11 +113,12 @@ class Worker {
         violations_(violations),
         random_(run.seed + static_cast<unsigned long long>(session)),
         jitter_(~(run.seed + static_cast<unsigned long long>(session))),
-        redeem_sql_("SELECT status, redemption_id, replayed, redemption_state FROM " + run.schema +
-                    ".redeem_promo($1, customer_id => $2, idempotency_key => $3, hold => $4::interval)"),
-        confirm_sql_("SELECT " + run.schema + ".confirm_promo($1)"),
-        release_sql_("SELECT " + run.schema + ".release_promo($1)"),
-        sweep_sql_("SELECT " + run.schema + ".promo_reclaim_expired_holds()") {}
+        redeem_sql_(promo_sql(run.schema, R"(
+SELECT status, redemption_id, replayed, redemption_state, max_uses IS NULL AS unlimited, is_active
+  FROM @promo.redeem_promo($1, customer_id => $2, idempotency_key => $3, hold => $4::interval))")),
+        confirm_sql_(promo_sql(run.schema, "SELECT @promo.confirm_promo($1)")),
+        release_sql_(promo_sql(run.schema, "SELECT @promo.release_promo($1)")),
+        sweep_sql_(promo_sql(run.schema, "SELECT @promo.promo_reclaim_expired_holds()")) {}
 
   WorkerReport run() {
     try {
@@ -140,13 +144,15 @@ class Worker {
     plan.rollback = random_.chance(8);
     std::set<long long> used;  // a redemption is the target of one step per transaction
     const int shape = static_cast<int>(random_.below(100));
-    if (shape < 12) {
+    // Mostly one call: a transaction of several holds its first code's locks
+    // while it waits for the next, and too many of them make one convoy.
+    if (shape < 6) {
       // Release, then redeem: two codes' locks in one transaction, taken in
       // either order by different sessions.
       plan.steps.push_back(target_step(Kind::Release, used));
       plan.steps.push_back(redeem_step(random_.chance(50) ? Kind::Plain : Kind::Customer));
     } else {
-      const int calls = shape < 24 ? random_.between(2, 3) : 1;
+      const int calls = shape < 14 ? random_.between(2, 3) : 1;
       for (int i = 0; i < calls; ++i) plan.steps.push_back(random_step(used));
     }
     return plan;
@@ -154,7 +160,7 @@ class Worker {
 
   Step random_step(std::set<long long> &used) {
     const int roll = static_cast<int>(random_.below(100));
-    if (roll < 18) return redeem_step(Kind::Plain);
+    if (roll < 12) return redeem_step(Kind::Plain);
     if (roll < 36) return redeem_step(Kind::Customer);
     if (roll < 46) return redeem_step(Kind::Keyed);
     if (roll < 54) return replay_step(used);
@@ -162,7 +168,9 @@ class Worker {
     if (roll < 70) return redeem_step(Kind::Hold);
     if (roll < 80) return target_step(Kind::Confirm, used);
     if (roll < 96) return target_step(Kind::Release, used);
-    return Step{Kind::Sweep};
+    Step sweep;
+    sweep.kind = Kind::Sweep;
+    return sweep;
   }
 
   Step redeem_step(Kind kind) {
@@ -171,7 +179,7 @@ class Worker {
     step.code = random_.below(run_.codes.size());
     const bool sometimes = random_.chance(50), rarely = random_.chance(25);
     if (kind == Kind::Customer || ((kind == Kind::Keyed || kind == Kind::Hold) && sometimes))
-      step.customer = "customer-" + std::to_string(random_.below(kCustomers));
+      step.customer = "customer-" + std::to_string(pick_customer());
     if (kind == Kind::Keyed || (kind == Kind::Hold && rarely))
       step.key = "key-" + std::to_string(session_) + "-" + std::to_string(next_key_++);
     // Shared keys have no customer: every session may send them.
@@ -179,6 +187,10 @@ class Worker {
     if (kind == Kind::Hold) step.hold_ms = random_.between(1000, 3000);
     return step;
   }
+
+  // Half the calls are customer-0's, so that the busiest customer of a code
+  // is often among the calls that wait for it.
+  uint64_t pick_customer() { return random_.chance(45) ? 0 : random_.below(kCustomers); }
 
   // A retry of an earlier keyed call: the same arguments.
   Step replay_step(std::set<long long> &used) {
@@ -200,8 +212,12 @@ class Worker {
   // change, sometimes one whose answer must be false.
   Step target_step(Kind kind, std::set<long long> &used) {
     const int roll = static_cast<int>(random_.below(100));
-    IdPool &pool = kind == Kind::Confirm ? (roll < 85 ? held_ : roll < 93 ? redeemed_ : released_)
-                                         : (roll < 60 ? redeemed_ : roll < 92 ? held_ : released_);
+    IdPool &pool = kind == Kind::Confirm ? (roll < 85   ? held_
+                                            : roll < 93 ? redeemed_
+                                                        : released_)
+                                         : (roll < 60   ? redeemed_
+                                            : roll < 92 ? held_
+                                                        : released_);
     if (pool.empty()) return redeem_step(kind == Kind::Confirm ? Kind::Hold : Kind::Plain);
     const long long id = pool.pick(random_);
     if (!used.insert(id).second) return redeem_step(Kind::Plain);
@@ -220,9 +236,9 @@ class Worker {
       Attempt attempt = try_plan(plan);
       if (attempt.outcome != Outcome::Retry) return settle(plan, attempt);
       ++report_.retries[attempt.sqlstate];
-      if (attempt.sqlstate == "40P01" && plan.steps.size() == 1) ++report_.one_call_deadlocks;
       if (retries == kMaxRetries) {
         ++report_.transactions["gave up after retries"];
+        report_.gave_up.add(who(), attempt.sqlstate, "[" + describe(plan) + "]");
         return;
       }
       // A short, growing back-off lets the conflicting transaction finish. Its
@@ -245,11 +261,11 @@ class Worker {
       attempt.outcome = Outcome::Failed;
       report_.errors.add(who(), "08000", error.what());
       connection_ = session_connection(run_);
-    } catch (const pqxx::sql_error &error) {
-      attempt.sqlstate = error.sqlstate();
+    } catch (const pqxx::failure &error) {
+      attempt.sqlstate = sqlstate_of(error);
       attempt.outcome = is_retryable(attempt.sqlstate) ? Outcome::Retry : Outcome::Failed;
       if (attempt.outcome == Outcome::Failed)
-        report_.errors.add(who(), error.sqlstate(), first_line(error.what()) + " [" + describe(plan) + "]");
+        report_.errors.add(who(), attempt.sqlstate, "[" + describe(plan) + "] " + error.what());
     }
     return attempt;
   }
@@ -271,12 +287,15 @@ class Worker {
     Answer answer;
     if (is_redemption(step.kind)) {
       const std::string hold = milliseconds(step.hold_ms);
-      const pqxx::row row = transaction.exec_params(redeem_sql_, run_.codes[step.code].code, or_null(step.customer),
-                                                    or_null(step.key), step.hold_ms ? hold.c_str() : nullptr)[0];
+      const pqxx::row row =
+          transaction.exec_params(redeem_sql_, run_.codes[step.code].code, or_null(step.customer),
+                                  or_null(step.key), step.hold_ms ? hold.c_str() : nullptr)[0];
       answer.status = row["status"].as<std::string>();
       answer.redemption_id = row["redemption_id"].as<long long>(0);
       answer.replayed = row["replayed"].as<bool>(false);
       answer.state = row["redemption_state"].as<std::string>("");
+      answer.unlimited = row["unlimited"].as<bool>();
+      answer.active = row["is_active"].as<bool>(true);
     } else if (step.kind == Kind::Sweep) {
       answer.status = "ran";
       answer.reclaimed = transaction.exec(sweep_sql_)[0][0].as<int>();
@@ -303,9 +322,12 @@ class Worker {
       case Outcome::RolledBack: ++report_.transactions["rolled back on purpose"]; break;
       case Outcome::Failed: ++report_.transactions["failed"]; break;
       case Outcome::InDoubt:
+        // Whatever it made or changed is left out of every later check.
         ++report_.transactions["commit outcome unknown"];
-        for (const Answer &answer : attempt.answers)
-          if (answer.redemption_id) report_.unknown.insert(answer.redemption_id);
+        for (size_t i = 0; i < attempt.answers.size(); ++i) {
+          if (attempt.answers[i].redemption_id) report_.unknown.insert(attempt.answers[i].redemption_id);
+          if (plan.steps[i].target) forget(plan.steps[i].target);
+        }
         break;
       case Outcome::Retry: break;
     }
@@ -329,14 +351,22 @@ class Worker {
     if (!is_redemption(step.kind)) return;
     std::string problem;
     if (answer.status == "not_found") problem = "not_found for a code that exists";
-    if (answer.replayed && step.kind != Kind::SharedKey) problem = "replayed a call with no earlier redemption";
+    if (answer.replayed && step.kind != Kind::SharedKey)
+      problem = "replayed a call with no earlier redemption";
     if (answer.status == "released" && !answer.replayed) problem = "released without a replay";
+    // The row in the answer is the one the call decided on.
+    if (answer.status == "exhausted" && answer.unlimited) problem = "exhausted, and the code has no max_uses";
+    if (answer.status == "inactive" && answer.active) problem = "inactive, and the code is active";
+    if (answer.status == "redeemed" && !answer.replayed && !answer.active)
+      problem = "redeemed an inactive code";
     const std::string expected = step.hold_ms ? "held" : "redeemed";
-    if (answer.status == "redeemed" && !answer.replayed && (!answer.redemption_id || answer.state != expected))
+    if (answer.status == "redeemed" && !answer.replayed &&
+        (!answer.redemption_id || answer.state != expected))
       problem = "redeemed with redemption_state '" + answer.state + "', expected '" + expected + "'";
     if (!problem.empty())
-      violations_.report("answers", who() + " " + problem,
-                         who() + ": " + kind_name(step.kind) + " of " + run_.codes[step.code].code + ": " + problem);
+      violations_.report(
+          "answers", run_.codes[step.code].code + " " + problem,
+          who() + ": " + kind_name(step.kind) + " of " + run_.codes[step.code].code + ": " + problem);
   }
 
   // A replay returns its redemption, in the state this session's acknowledged
@@ -349,21 +379,24 @@ class Worker {
     else if (mine.state == "released")
       right = right && answer.status == "released";
     else
-      right = right && ((answer.status == "redeemed" && answer.state == "held") || answer.status == "released");
+      right =
+          right && ((answer.status == "redeemed" && answer.state == "held") || answer.status == "released");
     if (right) return;
     violations_.report("a replay returns its redemption", std::to_string(step.target),
                        who() + ": key " + step.key + " of " + run_.codes[step.code].code + " (redemption " +
-                           std::to_string(step.target) + ", " + mine.state + ") answered status " + answer.status +
-                           ", redemption " + std::to_string(answer.redemption_id) + ", replayed " +
-                           (answer.replayed ? "true" : "false") + ", state " + answer.state);
+                           std::to_string(step.target) + ", " + mine.state + ") answered status " +
+                           answer.status + ", redemption " + std::to_string(answer.redemption_id) +
+                           ", replayed " + (answer.replayed ? "true" : "false") + ", state " + answer.state);
   }
 
   void check_ledger_call(const Step &step, const Answer &answer) {
     const std::string &state = mine_.at(step.target).state;
     const bool result = answer.status == "true";
     std::string problem;
-    if (step.kind == Kind::Confirm && result && state != "held") problem = "confirm_promo true for a " + state + " row";
-    if (step.kind == Kind::Release && result && state == "released") problem = "release_promo true for a released row";
+    if (step.kind == Kind::Confirm && result && state != "held")
+      problem = "confirm_promo true for a " + state + " row";
+    if (step.kind == Kind::Release && result && state == "released")
+      problem = "release_promo true for a released row";
     if (step.kind == Kind::Release && !result && state == "redeemed")
       problem = "release_promo false for a redeemed row";
     if (!problem.empty())
@@ -375,24 +408,28 @@ class Worker {
   // A committed step's effect on this session's redemptions.
   void apply(const Step &step, const Answer &answer) {
     const long long id = answer.redemption_id;
-    if (step.kind == Kind::SharedKey && id) shared_keys_.observe(run_.codes[step.code].id, step.key, id, violations_);
+    if (step.kind == Kind::SharedKey && id)
+      shared_keys_.observe(run_.codes[step.code].id, step.key, id, violations_);
     if (is_redemption(step.kind)) {
       if (answer.status == "redeemed" && !answer.replayed && id)
-        add_mine(id, Mine{step.code, step.hold_ms ? "held" : "redeemed", step.customer, step.key, step.hold_ms});
+        add_mine(id,
+                 Mine{step.code, step.hold_ms ? "held" : "redeemed", step.customer, step.key, step.hold_ms});
       return;
     }
     if (step.kind == Kind::Sweep) return;
     const bool result = answer.status == "true";
     const std::string state = mine_.at(step.target).state;
     // A hold that could be neither confirmed nor released had expired: it was reclaimed.
-    if (step.kind == Kind::Confirm && state == "held") set_state(step.target, result ? "redeemed" : "released");
+    if (step.kind == Kind::Confirm && state == "held")
+      set_state(step.target, result ? "redeemed" : "released");
     if (step.kind == Kind::Release && (result || state == "held")) set_state(step.target, "released");
   }
 
   void add_mine(long long id, const Mine &mine) {
     if (!mine_.emplace(id, mine).second) {
-      violations_.report("answers", "id " + std::to_string(id),
-                         who() + ": redemption id " + std::to_string(id) + " was answered for two new redemptions");
+      violations_.report(
+          "answers", "id " + std::to_string(id),
+          who() + ": redemption id " + std::to_string(id) + " was answered for two new redemptions");
       return;
     }
     pool(mine.state).add(id);
@@ -404,6 +441,15 @@ class Worker {
     pool(mine.state).remove(id);
     mine.state = state;
     pool(state).add(id);
+  }
+
+  void forget(long long id) {
+    auto found = mine_.find(id);
+    if (found == mine_.end()) return;
+    pool(found->second.state).remove(id);
+    keyed_.erase(std::remove(keyed_.begin(), keyed_.end(), id), keyed_.end());
+    mine_.erase(found);
+    report_.unknown.insert(id);
   }
 
   IdPool &pool(const std::string &state) {
@@ -419,8 +465,6 @@ class Worker {
     }
     return text;
   }
-
-  static std::string first_line(const std::string &text) { return text.substr(0, text.find('\n')); }
 
   const Run &run_;
   const int session_;

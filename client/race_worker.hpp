@@ -13,16 +13,16 @@ namespace promo_client::race {
 // A redemption as this session's acknowledged commits left it.
 struct Acknowledged {
   long long promo_id = 0;
-  std::string state;  // redeemed, held or released
+  std::string state;          // redeemed, held or released
   std::string customer, key;  // empty: NULL
 };
 
 struct WorkerReport {
-  Table operations;  // kind -> outcome -> count
+  Table operations;     // kind -> outcome -> count
   Counts transactions;  // committed, rolled back, gave up, failed, in doubt
   Counts retries;       // by SQLSTATE
-  long one_call_deadlocks = 0;  // 40P01 in a transaction of one call: no lock order of two calls to blame
   Errors errors;
+  Errors gave_up;  // transactions retried kMaxRetries times, by their last SQLSTATE: not errors
   std::map<long long, Acknowledged> acknowledged;
   std::set<long long> unknown;  // made by a transaction whose commit outcome is unknown
 };

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make faults: the fault, sweep and soak suites in their long form.
+# make faults: the fault, sweep, soak and race suites in their long form.
 #   FAULT_ROUNDS (server crashes, default 10), SOAK_SECONDS (default 600),
 #   SWEEP_CALLS (default 50000), FAILOVER_SECONDS (default 60).
 set -uo pipefail
@@ -13,4 +13,5 @@ run_suite "lost replies" bash test/lost_reply.sh
 run_suite "server crash" bash test/server_crash.sh "${FAULT_ROUNDS:-10}" 20
 run_suite "failover" bash test/failover.sh "${FAILOVER_SECONDS:-60}"
 run_suite "soak" bash test/soak.sh "${SOAK_SECONDS:-600}"
+run_suite "race, long" bash test/race.sh "${RACE_SECONDS:-300}"
 finish_suites

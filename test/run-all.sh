@@ -48,4 +48,5 @@ run_suite "server crash" bash test/server_crash.sh "${PROMO_CRASH_ROUNDS:-3}" 12
 run_suite "failover" bash test/failover.sh 12
 run_suite "scale-out: PL/Proxy shards and PgBouncer" bash test/scale.sh 3
 run_suite "soak" bash test/soak.sh "${PROMO_SOAK_SECONDS:-60}"
+run_suite "race: seeded workload, a DBA changing every setting, a monitor" bash test/race.sh "${PROMO_RACE_SECONDS:-40}"
 finish_suites

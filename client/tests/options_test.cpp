@@ -133,8 +133,8 @@ TEST(Options, RaceHasDefaultsOfItsOwn) {
 }
 
 TEST(Options, RaceTakesEveryOption) {
-  ParseResult result = parse({"--dsn", "dbname=x", "race", "--seed", "18446744073709551615", "--duration", "45",
-                              "--connections", "4", "--isolation", "ser,rc", "--json"});
+  ParseResult result = parse({"--dsn", "dbname=x", "race", "--seed", "18446744073709551615", "--duration",
+                              "45", "--connections", "4", "--isolation", "ser,rc", "--json"});
   ASSERT_TRUE(result.options);
   EXPECT_EQ(result.options->dsn, "dbname=x");
   EXPECT_EQ(result.options->race.seed, 18446744073709551615ULL);

@@ -1,0 +1,22 @@
+// promo-client race, after the sessions: every capped code is opened and
+// redeemed by several sessions at once until it answers exhausted. A use a
+// change promised twice (hidden in a hot code's slots) then shows as usage
+// above max_uses; a use left behind an `exhausted` shows as usage below it.
+#pragma once
+
+#include <map>
+
+#include "race_support.hpp"
+#include "race_worker.hpp"
+
+namespace promo_client::race {
+
+struct DrainReport {
+  Counts answers;  // by status
+  std::map<long long, Acknowledged> acknowledged;
+  Errors errors;
+};
+
+DrainReport drain_codes(const Run &run, Violations &violations);
+
+}  // namespace promo_client::race
