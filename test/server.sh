@@ -55,13 +55,19 @@ server_stop() {
   unset PROMO_SERVER_DIR
 }
 
-# Simulates a server crash: SIGKILL to the postmaster and every process it started.
+# Simulates a server crash: SIGKILL to the postmaster and every process it
+# started. The postmaster is stopped first so that it forks no backend between
+# the listing and the kill (a survivor would keep the shared memory and the
+# restart would refuse to start); the restart waits until every one is gone.
 server_crash() {
-  local postmaster children
+  local postmaster children pid
   postmaster=$(head -1 "$PROMO_SERVER_DIR/data/postmaster.pid")
+  kill -STOP "$postmaster"
   children=$(pgrep -P "$postmaster" || true)
   kill -9 "$postmaster" $children 2>/dev/null || true
-  while kill -0 "$postmaster" 2>/dev/null; do sleep 0.05; done
+  for pid in "$postmaster" $children; do
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+  done
 }
 
 # Starts the server again on its data directory (crash recovery runs first).

@@ -30,28 +30,10 @@ load_pids=()
 trap 'trap - ERR; ((${#load_pids[@]} == 0)) || kill "${load_pids[@]}" 2>/dev/null; wait; rm -rf "$work"; drop_all' EXIT
 drop_all
 
-failures=0
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-# same LABEL EXPECTED ACTUAL: PASS, or FAIL with the difference.
-same() {
-  if [[ "$2" == "$3" ]]; then pass "$1"; else
-    fail "$1"
-    diff <(echo "$2") <(echo "$3") | head -20 || true
-  fi
-}
-# sql DB STATEMENT...: unaligned, tuples only, stops at the first error.
-sql() {
-  local db=$1
-  shift
-  psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" "${@/#/--command=}"
-}
+source "$(dirname "$0")/checks.sh"
 version_of() { sql "$1" "SELECT extversion FROM pg_extension WHERE extname = 'promo'"; }
 
 # Codes whose usage is not the number of their live ledger rows.
-invariant_query="SELECT u.code, u.uses, count(r.id) FROM promo_code_usage u
-  LEFT JOIN promo_redemptions r ON r.promo_id = u.promo_id AND r.state IN ('redeemed', 'held')
-  GROUP BY u.promo_id, u.code, u.uses HAVING u.uses <> count(r.id)"
 
 # expectations DB: per code, before the update, what its calls must answer
 # after it: "code|grants|status|n": a capped code grants what it has left plus
