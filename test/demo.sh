@@ -4,11 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash test/packages.sh
+bash test/harness/packages.sh
 make -s client >/dev/null
 make -s install >/dev/null
 
-source test/server.sh
+source test/harness/server.sh
 server_start
 trap server_stop EXIT
 createdb promo_demo

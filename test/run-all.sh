@@ -5,25 +5,28 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-bash test/packages.sh || exit 1
+bash test/harness/packages.sh || exit 1
 make -s >/dev/null && make -s client >/dev/null && make -s install >/dev/null || { echo "build failed"; exit 1; }
-make -s client/promo-client-tests test/tools/lost_reply_proxy test/tools/input_sweep >/dev/null ||
+make -s client/promo-client-tests test/faults/tools/lost_reply_proxy test/faults/tools/input_sweep >/dev/null ||
   { echo "test programs failed to build"; exit 1; }
 
-source test/server.sh
-source test/suites.sh
+source test/harness/server.sh
+source test/harness/suites.sh
 server_start || exit 1
 trap server_stop EXIT
-createdb promo_tap
 createdb promo_check && psql -X -q -d promo_check -c "CREATE EXTENSION promo" || exit 1
 
-run_suite "every expected error is intended" bash test/intended_errors.sh
-run_suite "pg_regress" make -s installcheck ISOLATION=
-run_suite "isolation" make -s installcheck REGRESS=
-run_suite "pgTAP" pg_prove -d promo_tap test/pgtap/*.sql
+# Checks of the tree itself.
+run_suite "every expected error is intended" bash test/static/intended_errors.sh
+run_suite "released scripts unchanged" bash test/static/released_scripts.sh
+# The in-database suites: make installcheck's three parts, one suite each, so
+# that the summary names the kind that failed.
+run_suite "pg_regress" make -s installcheck-regress
+run_suite "isolation" make -s installcheck-isolation
+run_suite "pgTAP" make -s installcheck-pgtap
 run_suite "client unit tests" client/promo-client-tests --gtest_brief=1
-run_suite "dump and restore" bash test/dump_restore.sh
-run_suite "upgrade to 1.4: live from 1.3, with data from 1.0, 1.1, 1.2" bash test/upgrade_live.sh
+run_suite "dump and restore" bash test/operations/dump_restore.sh
+run_suite "upgrade to 1.4: live from 1.3, with data from 1.0, 1.1, 1.2" bash test/operations/upgrade_live.sh
 run_suite "concurrency check" client/promo-client --dsn dbname=promo_check check --connections 100 --max-uses 50 \
   --rounds "${PROMO_CHECK_ROUNDS:-20}"
 # Hot mode: the uses spread over 16 slots; every attempt but the last must succeed.
@@ -36,17 +39,17 @@ fi
 server_stop
 
 # The in-database suites again on an assert-enabled PostgreSQL (built once, cached).
-run_suite "pg_regress and isolation, assert-enabled PostgreSQL" bash test/assert_build.sh
+run_suite "pg_regress and isolation, assert-enabled PostgreSQL" bash test/instrumented/assert_build.sh
 
 # Faults and security, short forms (make faults runs the long ones).
 run_suite "no SQL from values" bash test/no_sql_from_values.sh
-run_suite "reveal_reasons under preload" bash test/reveal_reasons_preload.sh
-run_suite "bad input sweep" bash test/input_sweep.sh "${PROMO_SWEEP_CALLS:-5000}"
-run_suite "backend death" bash test/backend_death.sh
-run_suite "lost replies" bash test/lost_reply.sh
-run_suite "server crash" bash test/server_crash.sh "${PROMO_CRASH_ROUNDS:-3}" 12
-run_suite "failover" bash test/failover.sh 12
-run_suite "scale-out: PL/Proxy shards and PgBouncer" bash test/scale.sh 3
-run_suite "soak" bash test/soak.sh "${PROMO_SOAK_SECONDS:-60}"
-run_suite "race: seeded workload, a DBA changing every setting, a monitor" bash test/race.sh "${PROMO_RACE_SECONDS:-40}"
+run_suite "reveal_reasons under preload" bash test/operations/reveal_reasons_preload.sh
+run_suite "bad input sweep" bash test/faults/input_sweep.sh "${PROMO_SWEEP_CALLS:-5000}"
+run_suite "backend death" bash test/faults/backend_death.sh
+run_suite "lost replies" bash test/faults/lost_reply.sh
+run_suite "server crash" bash test/faults/server_crash.sh "${PROMO_CRASH_ROUNDS:-3}" 12
+run_suite "failover" bash test/faults/failover.sh 12
+run_suite "scale-out: PL/Proxy shards and PgBouncer" bash test/scale/scale.sh 3
+run_suite "soak" bash test/faults/soak.sh "${PROMO_SOAK_SECONDS:-60}"
+run_suite "race: seeded workload, a DBA changing every setting, a monitor" bash test/faults/race.sh "${PROMO_RACE_SECONDS:-40}"
 finish_suites
