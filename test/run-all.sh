@@ -18,6 +18,7 @@ createdb promo_tap
 createdb promo_check && psql -X -q -d promo_check -c "CREATE EXTENSION promo" || exit 1
 
 run_suite "every expected error is intended" bash test/intended_errors.sh
+run_suite "C++ lists of statuses and result columns match the SQL; no trigger order matters" bash test/sql_types_match.sh
 run_suite "pg_regress" make -s installcheck ISOLATION=
 run_suite "isolation" make -s installcheck REGRESS=
 run_suite "pgTAP" pg_prove -d promo_tap test/pgtap/*.sql
@@ -40,6 +41,7 @@ run_suite "pg_regress and isolation, assert-enabled PostgreSQL" bash test/assert
 
 # Faults and security, short forms (make faults runs the long ones).
 run_suite "no SQL from values" bash test/no_sql_from_values.sh
+run_suite "no include loop in extension/" bash test/include_graph.sh
 run_suite "reveal_reasons under preload" bash test/reveal_reasons_preload.sh
 run_suite "bad input sweep" bash test/input_sweep.sh "${PROMO_SWEEP_CALLS:-5000}"
 run_suite "backend death" bash test/backend_death.sh
