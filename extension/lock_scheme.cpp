@@ -6,6 +6,7 @@
 
 extern "C" {
 #include "common/hashfn.h"
+#include "storage/lmgr.h"
 #include "storage/lock.h"
 }
 
@@ -60,6 +61,10 @@ void release(const LockId &id, Mode mode) {
   const LOCKTAG tag = tag_of(id);
   const LOCKMODE lockmode = lock_mode(mode);
   pg_call([&] { LockRelease(&tag, lockmode, false); });
+}
+
+void lock_table_for_writing(Oid table) {
+  pg_call([&] { LockRelationOid(table, RowExclusiveLock); });
 }
 
 namespace legacy {

@@ -1,9 +1,13 @@
-// promo's own heavyweight locks, taken from C with a lock tag class of the
-// module's own: SQL's advisory-lock functions build tags of class 1 or 2
-// only, so no role can take, hold or queue for one of these.
+// Every heavyweight lock promo's C++ takes: promo's own, taken from C with a
+// lock tag class of the module's own (SQL's advisory-lock functions build
+// tags of class 1 or 2 only, so no role can take, hold or queue for one of
+// these); the table lock every call starts with; and, in namespace legacy,
+// the advisory locks of the pre-1.4 tables. Row locks are taken by the
+// statements themselves; their place in the order is written here too.
 //
 // The order every path takes them in (a transaction that takes them in this
-// order never waits for one that does the same in a cycle):
+// order never waits for one that does the same in a cycle), after
+// promo_codes ROW EXCLUSIVE (lock_table_for_writing):
 //   one-slot code:  CodeQueue(code) -> the code row -> ledger rows
 //   hot code:       CodeGuard(code, share) -> CodeKey -> CodeCustomer
 //                   -> Slot(s) -> slot rows -> ledger rows; under REPEATABLE
@@ -12,8 +16,6 @@
 //   a DBA's change of a code row (trigger): the code row -> CodeGuard
 //                   (exclusive, hot codes only) -> slot rows
 // Codes met in one transaction are taken in the order they are met.
-//
-// Below, in namespace legacy: the locks of the pre-1.4 tables.
 #pragma once
 
 #include <cstdint>
@@ -67,6 +69,11 @@ Held try_acquire(const LockId &id, Mode mode);
 // Gives back one acquisition before the transaction ends: for a lock taken
 // in this call that turned out not to be needed.
 void release(const LockId &id, Mode mode);
+
+// ROW EXCLUSIVE on a table, as any INSERT or UPDATE takes it: every call
+// takes it on promo_codes first (tables_version.hpp), so it waits for an
+// ALTER EXTENSION promo UPDATE in progress.
+void lock_table_for_writing(Oid table);
 
 // The locks of the 1.1-1.3 tables (legacy/), keyed exactly as the SQL of
 // 1.2 and 1.3 keys them: pg_advisory_xact_lock(hashtextextended(label,
