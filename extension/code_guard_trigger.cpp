@@ -24,7 +24,7 @@
 // promo--1.4.sql), so no two of them fire for the same change and their
 // names decide nothing (1.3 had two BEFORE UPDATE triggers whose safety
 // hung on their names sorting in the right order: lock_scheme.hpp).
-// test/sql_types_match.sh checks that it stays so. A DBA's own BEFORE UPDATE
+// test/cpp_matches_sql.sh checks that it stays so. A DBA's own BEFORE UPDATE
 // trigger named after promo_codes_guard_update that changes slots, max_uses
 // or current_uses would change them after the fold: do not add one.
 #include <stdexcept>

@@ -1,7 +1,7 @@
 // The SQL types a redemption answers with, listed once for C++: the labels of
 // the enum promo_status and the columns of the composite promo_redemption,
 // each in its SQL order, with the version that brought it. Pure C++ (no
-// PostgreSQL headers): test/sql_types_match.sh compiles a program against
+// PostgreSQL headers): test/cpp_matches_sql.sh compiles a program against
 // this header and compares its lists with a fresh CREATE EXTENSION of every
 // version. Adding a status: one line here, plus the new version's script.
 #pragma once

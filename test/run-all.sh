@@ -18,7 +18,7 @@ createdb promo_tap
 createdb promo_check && psql -X -q -d promo_check -c "CREATE EXTENSION promo" || exit 1
 
 run_suite "every expected error is intended" bash test/intended_errors.sh
-run_suite "C++ lists of statuses and result columns match the SQL; no trigger order matters" bash test/sql_types_match.sh
+run_suite "C++ lists of statuses and result columns match the SQL; no trigger order matters" bash test/cpp_matches_sql.sh
 run_suite "pg_regress" make -s installcheck ISOLATION=
 run_suite "isolation" make -s installcheck REGRESS=
 run_suite "pgTAP" pg_prove -d promo_tap test/pgtap/*.sql

@@ -2,7 +2,7 @@
 // (extension/promo_types.hpp) as they are in a given version, one line each:
 //   status LABEL                (promo_status, in its order)
 //   column NAME TYPE            (promo_redemption, in its order)
-// test/sql_types_match.sh compares this with what the catalog says.
+// test/cpp_matches_sql.sh compares this with what the catalog says.
 #include <cstdio>
 #include <cstdlib>
 #include <string>

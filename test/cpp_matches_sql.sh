@@ -7,7 +7,10 @@
 #  - no two of promo's triggers fire on the same table for the same event,
 #    timing and level, so no order among them (their names) decides anything
 #    (code_guard_trigger.cpp). Checked on the newest version: 1.3's two BEFORE
-#    UPDATE triggers, released, are the reason (lock_scheme.hpp).
+#    UPDATE triggers, released, are the reason (lock_scheme.hpp);
+#  - on 1.3's tables, the advisory locks the C++ takes (lock_scheme.hpp,
+#    namespace legacy) are the very ones 1.3's SQL takes, keyed by
+#    hashtextextended: its trigger and older libraries take them too.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 failed=0
@@ -92,6 +95,50 @@ if [[ -n $overlapping ]]; then
   echo "$overlapping"
 else
   echo "ok: each of promo's triggers fires alone for its table, event, timing and level"
+fi
+
+# 1.3's lock keys: one transaction redeems a hot code (with a key and a
+# customer it is limited for) and a one-slot code (the unlocked path, which
+# queues), then lists the advisory locks it holds that SQL's hashtextextended
+# does not name. Each key SQL names must be held, and nothing else.
+dropdb --if-exists -q "$database" && createdb "$database" &&
+  psql -X -q -d "$database" -v ON_ERROR_STOP=1 -c "CREATE EXTENSION promo VERSION '1.3'" >/dev/null ||
+  fail "CREATE EXTENSION promo VERSION '1.3' failed"
+keys=$(psql -X -q -At -d "$database" -v ON_ERROR_STOP=1 <<'SQL'
+INSERT INTO promo_codes (code, max_uses, max_uses_per_customer, slots) VALUES ('HOT', 10, 5, 4);
+INSERT INTO promo_codes (code, max_uses) VALUES ('PLAIN', 10);
+BEGIN;
+SELECT status FROM redeem_promo('HOT', 'customer 1', 'key 1');
+SELECT status FROM redeem_promo('PLAIN');
+WITH held AS (
+  SELECT (classid::bigint << 32) | objid::bigint AS key, mode
+    FROM pg_catalog.pg_locks
+   WHERE locktype = 'advisory' AND objsubid = 1 AND pid = pg_catalog.pg_backend_pid()
+), sql_keys AS (
+  SELECT 'code' AS lock, hashtextextended('code', id) AS key, 'ShareLock' AS mode FROM promo_codes WHERE code = 'HOT'
+  UNION ALL SELECT 'key', hashtextextended('key:' || 'key 1', id), 'ExclusiveLock' FROM promo_codes WHERE code = 'HOT'
+  UNION ALL SELECT 'customer', hashtextextended('customer:' || 'customer 1', id), 'ExclusiveLock'
+              FROM promo_codes WHERE code = 'HOT'
+  UNION ALL SELECT 'queue', hashtextextended('queue', id), 'ExclusiveLock' FROM promo_codes WHERE code = 'PLAIN'
+), slot_keys AS (
+  SELECT hashtextextended('slot', c.id) # s.slot::bigint AS key
+    FROM promo_codes c, generate_series(0, c.slots - 1) AS s (slot) WHERE c.code = 'HOT'
+)
+SELECT 'missing ' || lock FROM sql_keys k WHERE NOT EXISTS (SELECT FROM held h WHERE h.key = k.key AND h.mode = k.mode)
+UNION ALL
+SELECT 'missing slot' WHERE NOT EXISTS (SELECT FROM held h JOIN slot_keys s USING (key) WHERE h.mode = 'ExclusiveLock')
+UNION ALL
+SELECT 'unknown ' || key || ' ' || mode FROM held h
+ WHERE NOT EXISTS (SELECT FROM sql_keys k WHERE k.key = h.key) AND NOT EXISTS (SELECT FROM slot_keys s WHERE s.key = h.key);
+ROLLBACK;
+SQL
+) || fail "the 1.3 lock-key transaction failed"
+keys=$(grep -v -E '^(redeemed)$' <<<"$keys")
+if [[ -n $keys ]]; then
+  fail "on 1.3's tables the C++ does not take 1.3's advisory locks:"
+  echo "$keys"
+else
+  echo "ok: on 1.3's tables the C++ takes 1.3's advisory locks, keyed as its SQL keys them"
 fi
 dropdb --if-exists -q "$database"
 
