@@ -5,11 +5,13 @@
 // namespace legacy), so that old backends, old triggers and this library can
 // run side by side. Nothing new goes here.
 //   legacy_redemption.cpp  this dispatcher: by tables, then by the code's slots
+//   legacy_request.hpp     what a call asks for, and which tables it found
 //   counter_redemption     1.0: the counter alone
 //   ledger_redemption      1.1-1.3, a code with one slot
-//   hot_redemption         1.3, a hot code
+//   hot_redemption         1.3, a hot code (subtransaction.hpp for its slot locks)
 //   code_lock              locking a code row as 1.1 and 1.3 lock it
-// Below them all: redemption_rules.hpp (the rules 1.4 keeps too).
+// Below them all: redemption_rules.hpp (the rules 1.4 keeps too) and
+// lock_scheme.hpp (the advisory keys of 1.2 and 1.3's SQL).
 #pragma once
 
 #include <cstdint>
