@@ -41,7 +41,7 @@ run_suite "pg_regress and isolation, assert-enabled PostgreSQL" bash test/assert
 
 # Faults and security, short forms (make faults runs the long ones).
 run_suite "no SQL from values" bash test/no_sql_from_values.sh
-run_suite "no include loop in extension/" bash test/include_graph.sh
+run_suite "no include loop in extension/ or client/" bash test/include_graph.sh
 run_suite "reveal_reasons under preload" bash test/reveal_reasons_preload.sh
 run_suite "bad input sweep" bash test/input_sweep.sh "${PROMO_SWEEP_CALLS:-5000}"
 run_suite "backend death" bash test/backend_death.sh
