@@ -2,7 +2,8 @@
 
 # --- the extension (PGXS) ----------------------------------------------------
 MODULE_big = promo
-OBJS = $(patsubst %.cpp,%.o,$(sort $(wildcard extension/*.cpp)))
+# extension/legacy/ serves the tables of versions before 1.4.
+OBJS = $(patsubst %.cpp,%.o,$(sort $(wildcard extension/*.cpp extension/legacy/*.cpp)))
 MODULEDIR = extension
 DATA = extension/promo.control $(sort $(wildcard extension/promo--*.sql)) \
        extension/promo_proxy.control $(sort $(wildcard extension/promo_proxy--*.sql))
@@ -26,7 +27,7 @@ NO_INSTALLCHECK = 1
 PG_CONFIG ?= pg_config
 # PostgreSQL's headers are treated as system headers so that -Wextra speaks
 # only of promo's own code; C++17 needs -Wno-register for them.
-PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server)
+PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server) -Iextension
 PG_CXXFLAGS = -std=c++17 -Wextra -Werror -Wno-register $(PROMO_CXXFLAGS)
 SHLIB_LINK = -lstdc++ $(PROMO_LDFLAGS)
 EXTRA_CLEAN = client/promo-client client/promo-client-tests client/*.o client/tests/*.o test/faults/tools/lost_reply_proxy test/faults/tools/input_sweep \
@@ -39,7 +40,7 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # Every object is rebuilt when a header changes.
-$(OBJS): $(wildcard extension/*.hpp)
+$(OBJS): $(wildcard extension/*.hpp extension/legacy/*.hpp)
 
 # --- the client --------------------------------------------------------------
 PREFIX ?= /usr/local

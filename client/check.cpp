@@ -131,8 +131,8 @@ RoundResult run_round(const Options &options, const Topology &topology, int roun
     sessions.push_back(std::make_unique<pqxx::connection>(options.dsn + " application_name=" + application));
 
   // The gate: a transaction holding the code until all are queued. Its
-  // UPDATE holds the row lock, and for a hot code (promo 1.3) a trigger also
-  // takes the code's advisory lock, which hot redemptions share.
+  // UPDATE holds the row lock, and for a hot code a trigger also takes the
+  // code's guard lock exclusively, which hot redemptions share.
   pqxx::connection gate_connection(row_dsn);
   pqxx::work gate(gate_connection);
   gate.exec_params("UPDATE " + schema + ".promo_codes SET is_active = is_active WHERE id = $1", promo_id);

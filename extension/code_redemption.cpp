@@ -6,7 +6,6 @@
 #include "error_bridge.hpp"
 #include "hot_code.hpp"
 #include "one_slot_code.hpp"
-#include "redemption_rules.hpp"
 
 namespace promo {
 

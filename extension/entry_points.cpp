@@ -9,8 +9,7 @@
 #include "code_input.hpp"
 #include "code_redemption.hpp"
 #include "error_bridge.hpp"
-#include "ledger_actions.hpp"
-#include "ledger_redemption.hpp"
+#include "legacy/legacy_redemption.hpp"
 #include "normalize.hpp"
 #include "pg_headers.hpp"
 #include "redemption.hpp"
@@ -89,7 +88,7 @@ std::optional<TimeOffset> hold_microseconds(FunctionCallInfo fcinfo, int index) 
   return static_cast<TimeOffset>(microseconds);
 }
 
-// For the 1.1 and 1.3 statements, which add the hold to now(): the same
+// For the older tables' statements, which add the hold to now(): the same
 // hold as a plain time interval.
 std::optional<Datum> exact_interval(std::optional<TimeOffset> microseconds) {
   if (!microseconds) return std::nullopt;
@@ -98,6 +97,18 @@ std::optional<Datum> exact_interval(std::optional<TimeOffset> microseconds) {
     exact->time = *microseconds;
     return PointerGetDatum(exact);
   });
+}
+
+// The tables of a version before 1.4, as the legacy service names them; the
+// 1.1 functions on 1.0's tables (a call that waited for the update) run as 1.1.
+legacy::Tables legacy_tables(TablesVersion tables, bool ledger_call) {
+  switch (tables) {
+    case TablesVersion::V1_0: return ledger_call ? legacy::Tables::V1_1 : legacy::Tables::V1_0;
+    case TablesVersion::V1_1: return legacy::Tables::V1_1;
+    case TablesVersion::V1_3: return legacy::Tables::V1_3;
+    case TablesVersion::V1_4: break;
+  }
+  throw std::logic_error("1.4's tables have no legacy service");
 }
 
 int64_t redemption_id_argument(FunctionCallInfo fcinfo) {
@@ -136,12 +147,9 @@ Datum redeem_body(FunctionCallInfo fcinfo) {
     std::optional<TimestampTz> expires;
     if (hold) expires = GetCurrentTransactionStartTimestamp() + *hold;
     redemption = redeem_code(spi, RedemptionRequest{normalized_code(code), customer, key, expires}, reveal_reasons());
-  } else if (tables == TablesVersion::V1_0) {
-    redemption = redeem_counter_only(spi, code, reveal_reasons());
   } else {
-    LedgerRequest request{code, customer, key, exact_interval(hold)};
-    redemption = redeem_with_ledger(spi, request, reveal_reasons(),
-                                    tables == TablesVersion::V1_3 ? Schema::V1_3 : Schema::V1_1);
+    const legacy::Request request{code, customer, key, exact_interval(hold)};
+    redemption = legacy::redeem(spi, request, reveal_reasons(), legacy_tables(tables, false));
   }
   spi.finish();
   return redemption_datum(fcinfo, redemption);
@@ -155,9 +163,7 @@ Datum ledger_action(FunctionCallInfo fcinfo, Older &&older, Newest &&newest) {
   SpiSession spi(schema);
   const TablesVersion tables = tables_version(schema);
   refuse_call_older_than_tables(fcinfo, spi, tables);
-  Datum result = tables == TablesVersion::V1_4
-                     ? newest(spi)
-                     : older(spi, tables == TablesVersion::V1_3 ? Schema::V1_3 : Schema::V1_1);
+  Datum result = tables == TablesVersion::V1_4 ? newest(spi) : older(spi, legacy_tables(tables, true));
   spi.finish();
   return result;
 }
@@ -165,20 +171,22 @@ Datum ledger_action(FunctionCallInfo fcinfo, Older &&older, Newest &&newest) {
 Datum confirm_body(FunctionCallInfo fcinfo) {
   int64_t id = redemption_id_argument(fcinfo);
   return ledger_action(
-      fcinfo, [&](SpiSession &spi, Schema schema) { return BoolGetDatum(confirm_redemption(spi, id, schema)); },
+      fcinfo, [&](SpiSession &spi, legacy::Tables older) { return BoolGetDatum(legacy::confirm(spi, id, older)); },
       [&](SpiSession &spi) { return BoolGetDatum(confirm_code_redemption(spi, id)); });
 }
 
 Datum release_body(FunctionCallInfo fcinfo) {
   int64_t id = redemption_id_argument(fcinfo);
   return ledger_action(
-      fcinfo, [&](SpiSession &spi, Schema schema) { return BoolGetDatum(release_redemption(spi, id, schema)); },
+      fcinfo, [&](SpiSession &spi, legacy::Tables older) { return BoolGetDatum(legacy::release(spi, id, older)); },
       [&](SpiSession &spi) { return BoolGetDatum(release_code_redemption(spi, id)); });
 }
 
 Datum reclaim_body(FunctionCallInfo fcinfo) {
   return ledger_action(
-      fcinfo, [&](SpiSession &spi, Schema schema) { return Int32GetDatum(reclaim_all_expired_holds(spi, schema)); },
+      fcinfo, [&](SpiSession &spi, legacy::Tables older) {
+        return Int32GetDatum(legacy::reclaim_all_expired_holds(spi, older));
+      },
       [&](SpiSession &spi) { return Int32GetDatum(reclaim_all_expired_code_holds(spi)); });
 }
 

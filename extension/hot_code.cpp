@@ -1,6 +1,5 @@
 #include "hot_code.hpp"
 
-#include <algorithm>
 #include <cstdint>
 
 #include "error_bridge.hpp"
@@ -16,12 +15,12 @@ namespace {
 // $1 promo_id, $2 code_key (NULL: any). Read holding the code's guard, which
 // every change of a hot code's row waits for; `exhausted` is the slots' to
 // say, not the row's.
-const SqlStatement read_statement{"hot_read", R"(
+const SqlStatement read_statement{"hot_read",
+                                  R"(
 SELECT id AS promo_id, code, current_uses, max_uses, is_active, max_uses_per_customer, slots,
-       CASE WHEN NOT is_active THEN 'inactive'
-            WHEN valid_from OPERATOR(pg_catalog.>) pg_catalog.now() THEN 'not_yet_valid'
-            WHEN valid_until OPERATOR(pg_catalog.<=) pg_catalog.now() THEN 'expired'
-       END AS refusal,
+       NOT is_active AS inactive,
+       valid_from IS NOT NULL AND valid_from OPERATOR(pg_catalog.>) pg_catalog.now() AS not_yet_valid,
+       valid_until IS NOT NULL AND valid_until OPERATOR(pg_catalog.<=) pg_catalog.now() AS expired,
        false AS exhausted
   FROM @extschema@.promo_codes
  WHERE id OPERATOR(pg_catalog.=) $1
@@ -32,12 +31,12 @@ SELECT id AS promo_id, code, current_uses, max_uses, is_active, max_uses_per_cus
 // The same under REPEATABLE READ and SERIALIZABLE: FOR KEY SHARE raises
 // 40001 if a DBA changed the row since the snapshot (and waits for no one:
 // a change in progress waits for this transaction's guard instead).
-const SqlStatement read_for_snapshot_statement{"hot_read_for_snapshot", R"(
+const SqlStatement read_for_snapshot_statement{"hot_read_for_snapshot",
+                                               R"(
 SELECT id AS promo_id, code, current_uses, max_uses, is_active, max_uses_per_customer, slots,
-       CASE WHEN NOT is_active THEN 'inactive'
-            WHEN valid_from OPERATOR(pg_catalog.>) pg_catalog.now() THEN 'not_yet_valid'
-            WHEN valid_until OPERATOR(pg_catalog.<=) pg_catalog.now() THEN 'expired'
-       END AS refusal,
+       NOT is_active AS inactive,
+       valid_from IS NOT NULL AND valid_from OPERATOR(pg_catalog.>) pg_catalog.now() AS not_yet_valid,
+       valid_until IS NOT NULL AND valid_until OPERATOR(pg_catalog.<=) pg_catalog.now() AS expired,
        false AS exhausted
   FROM @extschema@.promo_codes
  WHERE id OPERATOR(pg_catalog.=) $1
@@ -47,77 +46,19 @@ SELECT id AS promo_id, code, current_uses, max_uses, is_active, max_uses_per_cus
                                                {{"promo_id", INT8OID}, {"code_key", TEXTOID}}};
 
 // $1 promo_id, $2 customer_id, $3 idempotency_key, $4 hold_expires_at,
-// $5 slot. The ledger row of a use taken from a slot, and the uses counted
-// in the code's slots now.
-const SqlStatement insert_ledger_statement{"hot_insert_ledger", R"(
-WITH ledger_row AS (
-  INSERT INTO @extschema@.promo_redemptions
-         (promo_id, customer_id, idempotency_key, state, hold_expires_at, slot)
-  VALUES ($1, $2, $3, CASE WHEN $4 IS NULL THEN 'redeemed' ELSE 'held' END, $4, $5)
-  RETURNING id, state, hold_expires_at
-)
-SELECT l.id AS redemption_id, l.state, l.hold_expires_at,
-       (SELECT COALESCE(pg_catalog.sum(uses), 0)::integer
-          FROM @extschema@.promo_code_slots
-         WHERE promo_id OPERATOR(pg_catalog.=) $1) AS slot_uses
-  FROM ledger_row l
+// $5 slot: the ledger row of a use taken from a slot.
+const SqlStatement insert_ledger_statement{"hot_insert_ledger",
+                                           R"(
+INSERT INTO @extschema@.promo_redemptions
+       (promo_id, customer_id, idempotency_key, state, hold_expires_at, slot)
+VALUES ($1, $2, $3, CASE WHEN $4 IS NULL THEN 'redeemed' ELSE 'held' END, $4, $5)
+RETURNING id AS redemption_id, state, hold_expires_at
 )",
                                            {{"promo_id", INT8OID},
                                             {"customer_id", TEXTOID},
                                             {"idempotency_key", TEXTOID},
                                             {"hold_expires_at", TIMESTAMPTZOID},
                                             {"slot", INT4OID}}};
-
-// $1 promo_id, $2 slot (locked by the caller), $3 its share. Releases the
-// code's expired holds and gives their uses back through the slot (a slot
-// row without one yet starts from its share); returns how many.
-const SqlStatement reclaim_statement{"hot_reclaim", R"(
-WITH reclaimed AS (
-  UPDATE @extschema@.promo_redemptions
-     SET state = 'released', released_at = pg_catalog.now()
-   WHERE promo_id OPERATOR(pg_catalog.=) $1
-     AND state OPERATOR(pg_catalog.=) 'held'
-     AND hold_expires_at OPERATOR(pg_catalog.<=) pg_catalog.now()
-  RETURNING 1
-), counted AS (
-  SELECT pg_catalog.count(*)::integer AS reclaimed FROM reclaimed
-), given_back AS (
-  INSERT INTO @extschema@.promo_code_slots AS s (promo_id, slot, uses, remaining)
-  SELECT $1, $2, OPERATOR(pg_catalog.-) reclaimed, $3 OPERATOR(pg_catalog.+) reclaimed
-    FROM counted
-   WHERE reclaimed OPERATOR(pg_catalog.>) 0
-  ON CONFLICT (promo_id, slot) DO UPDATE
-     SET uses = s.uses OPERATOR(pg_catalog.+) EXCLUDED.uses,  -- EXCLUDED.uses: minus the uses given back
-         remaining = s.remaining OPERATOR(pg_catalog.-) EXCLUDED.uses
-  RETURNING 1
-)
-SELECT reclaimed FROM counted
-)",
-                                     {{"promo_id", INT8OID}, {"slot", INT4OID}, {"share", INT4OID}}};
-
-// $1 redemption_id, $2 slot (locked by the caller), $3 its share.
-const SqlStatement release_statement{"hot_release", R"(
-WITH released AS (
-  UPDATE @extschema@.promo_redemptions
-     SET state = 'released', released_at = pg_catalog.now()
-   WHERE id OPERATOR(pg_catalog.=) $1 AND state OPERATOR(pg_catalog.<>) 'released'
-  RETURNING promo_id
-)
-INSERT INTO @extschema@.promo_code_slots AS s (promo_id, slot, uses, remaining)
-SELECT promo_id, $2, -1, $3 OPERATOR(pg_catalog.+) 1
-  FROM released
-ON CONFLICT (promo_id, slot) DO UPDATE
-   SET uses = s.uses OPERATOR(pg_catalog.-) 1,
-       remaining = s.remaining OPERATOR(pg_catalog.+) 1
-RETURNING promo_id
-)",
-                                     {{"redemption_id", INT8OID}, {"slot", INT4OID}, {"share", INT4OID}}};
-
-// What remained of the cap when the code was spread: its slots' shares.
-std::optional<int32_t> left_of(const CodeState &code) {
-  if (!code.row.max_uses) return std::nullopt;
-  return std::max(*code.row.max_uses - code.row.current_uses, 0);
-}
 
 // A hot code opened for a call: its guard shared, its row read under it.
 struct HotCode {
@@ -136,20 +77,25 @@ enum class Opened { Gone, OneSlot, Hot };
 // locks (snapshot_locks), keeping the order of lock_scheme.hpp.
 Opened open(SpiSession &spi, int64_t promo_id, std::optional<Datum> code_key, std::optional<HotCode> &hot) {
   const bool snapshot = IsolationUsesXactSnapshot();
-  const std::initializer_list<Argument> arguments = {bigint_arg("promo_id", promo_id), text_arg("code_key", code_key)};
+  const std::initializer_list<Argument> arguments = {bigint_arg("promo_id", promo_id),
+                                                     text_arg("code_key", code_key)};
   std::optional<Rows> read;
   if (snapshot) read = spi.execute(read_for_snapshot_statement, arguments);
   const locks::LockId guard{locks::Lock::CodeGuard, promo_id};
   const locks::Held held = locks::acquire(guard, locks::Mode::Share);
   if (!snapshot) read = spi.execute(read_statement, arguments);
   const Rows &rows = *read;
-  const Opened opened = rows.empty() ? Opened::Gone : rows[0].int4("slots").value() > 1 ? Opened::Hot : Opened::OneSlot;
+  const Opened opened = rows.empty()                        ? Opened::Gone
+                        : rows[0].int4("slots").value() > 1 ? Opened::Hot
+                                                            : Opened::OneSlot;
   if (opened != Opened::Hot) {
     if (held == locks::Held::Newly) locks::release(guard, locks::Mode::Share);
     return opened;
   }
   CodeState code = read_code_state(rows[0]);
-  hot.emplace(HotCode{code, SlottedCounter(spi, promo_id, code.slots, left_of(code))});
+  const std::optional<int32_t> left =
+      SlottedCounter::left_when_spread(code.row.max_uses, code.row.current_uses);
+  hot.emplace(HotCode{code, SlottedCounter(spi, code_slots, promo_id, code.slots, left)});
   return Opened::Hot;
 }
 
@@ -159,12 +105,12 @@ void snapshot_locks(HotCode &hot) {
   if (IsolationUsesXactSnapshot()) hot.counter.lock_every_slot_for_snapshot();
 }
 
+// Reclaims the code's expired holds, giving their uses back through `slot`
+// (held by the caller); returns how many.
 int32_t reclaim_through(SpiSession &spi, HotCode &hot, int32_t slot) {
-  return spi
-      .execute(reclaim_statement, {bigint_arg("promo_id", hot.code.row.id), integer_arg("slot", slot),
-                                   integer_arg("share", hot.counter.share_of(slot))})[0]
-      .int4("reclaimed")
-      .value();
+  const int32_t released = release_expired_holds(spi, hot.code.row.id);
+  if (released > 0) hot.counter.give_back(slot, released);
+  return released;
 }
 
 int32_t reclaim(SpiSession &spi, HotCode &hot) {
@@ -209,37 +155,34 @@ std::optional<Redemption> redeem(SpiSession &spi, const RedemptionRequest &reque
   HotCode &hot = *opened;
   const CodeState &code = hot.code;
   if (request.key) take_argument_lock(locks::Lock::CodeKey, promo_id, *request.key);
-  if (customer_limited(request, code)) take_argument_lock(locks::Lock::CodeCustomer, promo_id, *request.customer);
+  if (customer_limited(request, code))
+    take_argument_lock(locks::Lock::CodeCustomer, promo_id, *request.customer);
   snapshot_locks(hot);
 
   if (request.key) {
     if (std::optional<KeyedRedemption> keyed = find_key(spi, promo_id, request)) {
       if (keyed->expired_hold && reclaim(spi, hot) > 0) keyed = find_key(spi, promo_id, request);
-      return replay_answer(*keyed, with_usage(hot));
+      return replay_of(keyed->entry, with_usage(hot));
     }
   }
   if (code.refusal) return refuse(hot, *code.refusal, reveal_reasons);
-  if (customer_limited(request, code)) {
-    const int32_t limit = *code.max_uses_per_customer;
-    if (customer_live_uses(spi, promo_id, *request.customer) >= limit &&
-        (reclaim(spi, hot) == 0 || customer_live_uses(spi, promo_id, *request.customer) >= limit))
-      return refuse(hot, Status::CustomerLimitReached, reveal_reasons);
-  }
+  if (customer_limited(request, code) &&
+      !uses_below_customer_limit(spi, request, code, [&] { return reclaim(spi, hot); }))
+    return refuse(hot, Status::CustomerLimitReached, reveal_reasons);
 
-  std::optional<int32_t> slot = hot.counter.take([&](int32_t held_slot) { return reclaim_through(spi, hot, held_slot); });
-  if (!slot) return refuse(hot, Status::Exhausted, reveal_reasons);
+  std::optional<SlottedCounter::Taken> taken =
+      hot.counter.take([&](int32_t held_slot) { return reclaim_through(spi, hot, held_slot); });
+  if (!taken) return refuse(hot, Status::Exhausted, reveal_reasons);
 
   std::optional<Datum> customer, key;
   if (request.customer) customer = request.customer->datum;
   if (request.key) key = request.key->datum;
-  Rows rows = spi.execute(insert_ledger_statement,
-                          {bigint_arg("promo_id", promo_id), text_arg("customer_id", customer),
-                           text_arg("idempotency_key", key), timestamptz_arg("hold_expires_at", request.hold_expires),
-                           integer_arg("slot", *slot)});
-  const ResultRow row = rows[0];
-  LedgerEntry entry{row.int8("redemption_id").value(), row.string("state").value(), row.timestamptz("hold_expires_at"),
-                    false};
-  return Redemption{Status::Redeemed, plus_slot_uses(code.row, row.int4("slot_uses").value()), entry};
+  Rows rows = spi.execute(
+      insert_ledger_statement,
+      {bigint_arg("promo_id", promo_id), text_arg("customer_id", customer), text_arg("idempotency_key", key),
+       timestamptz_arg("hold_expires_at", request.hold_expires), integer_arg("slot", taken->slot)});
+  return Redemption{Status::Redeemed, plus_slot_uses(code.row, taken->slot_uses),
+                    read_ledger_entry(rows[0], false)};
 }
 
 std::optional<bool> confirm(SpiSession &spi, int64_t promo_id, int64_t redemption_id) {
@@ -264,10 +207,9 @@ std::optional<bool> release(SpiSession &spi, int64_t promo_id, int64_t redemptio
   }
   snapshot_locks(*hot);
   const int32_t slot = hot->counter.slot_for_giving_back();
-  return !spi
-              .execute(release_statement, {bigint_arg("redemption_id", redemption_id), integer_arg("slot", slot),
-                                           integer_arg("share", hot->counter.share_of(slot))})
-              .empty();
+  if (!release_ledger_row(spi, redemption_id)) return false;
+  hot->counter.give_back(slot, 1);
+  return true;
 }
 
 std::optional<int32_t> reclaim_expired_holds(SpiSession &spi, int64_t promo_id) {

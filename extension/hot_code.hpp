@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "code_redemption.hpp"
+#include "redemption_rules.hpp"
 
 namespace promo::hot {
 

@@ -1,9 +1,12 @@
 #include "lock_scheme.hpp"
 
+#include <string>
+
 #include "error_bridge.hpp"
 
 extern "C" {
 #include "common/hashfn.h"
+#include "storage/lmgr.h"
 #include "storage/lock.h"
 }
 
@@ -59,5 +62,57 @@ void release(const LockId &id, Mode mode) {
   const LOCKMODE lockmode = lock_mode(mode);
   pg_call([&] { LockRelease(&tag, lockmode, false); });
 }
+
+void lock_table_for_writing(Oid table) {
+  pg_call([&] { LockRelationOid(table, RowExclusiveLock); });
+}
+
+namespace legacy {
+
+namespace {
+
+// hashtextextended(label, promo_id), as SQL computes it (the default
+// collation is deterministic): hash_any_extended of the text's bytes.
+uint64_t sql_key(const LockId &id) {
+  std::string label;
+  switch (id.lock) {
+    case Lock::Queue: label = "queue"; break;
+    case Lock::Code: label = "code"; break;
+    case Lock::IdempotencyKey: label = "key:"; break;
+    case Lock::Customer: label = "customer:"; break;
+    case Lock::Slot: label = "slot"; break;
+  }
+  label.append(id.text.data(), id.text.size());
+  const auto *bytes = reinterpret_cast<const unsigned char *>(label.data());
+  const int length = static_cast<int>(label.size());
+  const uint64 seed = static_cast<uint64>(id.promo_id);
+  uint64_t key = DatumGetUInt64(pg_call([&] { return hash_any_extended(bytes, length, seed); }));
+  if (id.lock == Lock::Slot) key ^= static_cast<uint64_t>(static_cast<int64_t>(id.slot));
+  return key;
+}
+
+// pg_advisory_xact_lock(bigint)'s tag: class 1, the key in two halves.
+LOCKTAG tag_of(const LockId &id) {
+  const uint64_t key = sql_key(id);
+  LOCKTAG tag;
+  SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, static_cast<uint32>(key >> 32), static_cast<uint32>(key), 1);
+  return tag;
+}
+
+}  // namespace
+
+Held acquire(const LockId &id, Mode mode) {
+  const LOCKTAG tag = tag_of(id);
+  const LOCKMODE lockmode = lock_mode(mode);
+  return held_from(pg_call([&] { return LockAcquire(&tag, lockmode, false, false); }));
+}
+
+Held try_acquire(const LockId &id, Mode mode) {
+  const LOCKTAG tag = tag_of(id);
+  const LOCKMODE lockmode = lock_mode(mode);
+  return held_from(pg_call([&] { return LockAcquire(&tag, lockmode, false, true); }));
+}
+
+}  // namespace legacy
 
 }  // namespace promo::locks

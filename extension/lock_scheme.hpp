@@ -1,9 +1,13 @@
-// promo's own heavyweight locks, taken from C with a lock tag class of the
-// module's own: SQL's advisory-lock functions build tags of class 1 or 2
-// only, so no role can take, hold or queue for one of these.
+// Every heavyweight lock promo's C++ takes: promo's own, taken from C with a
+// lock tag class of the module's own (SQL's advisory-lock functions build
+// tags of class 1 or 2 only, so no role can take, hold or queue for one of
+// these); the table lock every call starts with; and, in namespace legacy,
+// the advisory locks of the pre-1.4 tables. Row locks are taken by the
+// statements themselves; their place in the order is written here too.
 //
 // The order every path takes them in (a transaction that takes them in this
-// order never waits for one that does the same in a cycle):
+// order never waits for one that does the same in a cycle), after
+// promo_codes ROW EXCLUSIVE (lock_table_for_writing):
 //   one-slot code:  CodeQueue(code) -> the code row -> ledger rows
 //   hot code:       CodeGuard(code, share) -> CodeKey -> CodeCustomer
 //                   -> Slot(s) -> slot rows -> ledger rows; under REPEATABLE
@@ -15,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 #include "pg_headers.hpp"
 
@@ -64,5 +69,46 @@ Held try_acquire(const LockId &id, Mode mode);
 // Gives back one acquisition before the transaction ends: for a lock taken
 // in this call that turned out not to be needed.
 void release(const LockId &id, Mode mode);
+
+// ROW EXCLUSIVE on a table, as any INSERT or UPDATE takes it: every call
+// takes it on promo_codes first (tables_version.hpp), so it waits for an
+// ALTER EXTENSION promo UPDATE in progress.
+void lock_table_for_writing(Oid table);
+
+// The locks of the 1.1-1.3 tables (legacy/), keyed exactly as the SQL of
+// 1.2 and 1.3 keys them: pg_advisory_xact_lock(hashtextextended(label,
+// code id)), so that their triggers and backends still running an older
+// library take the very same locks. These are SQL's own advisory locks,
+// open to every role: one reason 1.4 has a class of its own.
+//   Queue:          'queue'                      every 1.3 one-slot fast path
+//   Code:           'code'                       1.3 hot redemptions (shared);
+//                                                1.3's trigger promo_hot_code_guard
+//                                                takes it exclusively
+//   IdempotencyKey: 'key:' || key                a 1.3 hot code's key
+//   Customer:       'customer:' || customer_id   a 1.3 hot code's customer
+//   Slot:           'slot', then XOR the slot    a 1.3 hot code's slot
+// The order, as 1.3 takes them: Code (shared) -> IdempotencyKey -> Customer
+// -> Slot(s) -> slot rows -> ledger rows; a one-slot code: its row, or on the
+// fast path its ledger row, then Queue, then its row.
+// 1.3's safety of re-spreading hangs on trigger names: of its two BEFORE
+// UPDATE triggers, promo_codes_hot_guard (Code, exclusive: waits for the hot
+// redemptions in flight) fires before promo_codes_spread_slots_on_update
+// (which rewrites the slot rows) only because "h" sorts before "s". The 1.3
+// scripts are released and stay so; 1.4 has one trigger instead.
+namespace legacy {
+
+enum class Lock { Queue, Code, IdempotencyKey, Customer, Slot };
+
+struct LockId {
+  Lock lock;
+  int64_t promo_id;
+  std::string_view text = {};  // the key or customer_id (bytes as SQL hashes them)
+  int32_t slot = 0;
+};
+
+Held acquire(const LockId &id, Mode mode);
+Held try_acquire(const LockId &id, Mode mode);
+
+}  // namespace legacy
 
 }  // namespace promo::locks

@@ -18,7 +18,8 @@ namespace {
 //   $2 customer_id          counted under the queue lock (NULL: not counted)
 //   $3 idempotency_key   $5 hold_expires_at (NULL: no hold)
 //   $6 code_key: the code as the caller named it (NULL: any)
-const SqlStatement redeem_statement{"one_slot_redeem", R"(
+const SqlStatement redeem_statement{"one_slot_redeem",
+                                    R"(
 WITH code_row AS (
   UPDATE @extschema@.promo_codes
      SET current_uses = current_uses OPERATOR(pg_catalog.+) 1
@@ -50,14 +51,14 @@ SELECT c.id AS promo_id, c.code, c.current_uses, c.max_uses, c.is_active,
                                      {"code_key", TEXTOID}}};
 
 // $1 promo_id, $2 code_key (NULL: any). The code row, locked as the UPDATE
-// locks it, and why it would refuse a use. Under REPEATABLE READ a row
+// locks it, and what it says against a new use. Under REPEATABLE READ a row
 // changed since the snapshot raises 40001 here.
-const SqlStatement lock_statement{"one_slot_lock", R"(
+const SqlStatement lock_statement{"one_slot_lock",
+                                  R"(
 SELECT id AS promo_id, code, current_uses, max_uses, is_active, max_uses_per_customer, slots,
-       CASE WHEN NOT is_active THEN 'inactive'
-            WHEN valid_from OPERATOR(pg_catalog.>) pg_catalog.now() THEN 'not_yet_valid'
-            WHEN valid_until OPERATOR(pg_catalog.<=) pg_catalog.now() THEN 'expired'
-       END AS refusal,
+       NOT is_active AS inactive,
+       valid_from IS NOT NULL AND valid_from OPERATOR(pg_catalog.>) pg_catalog.now() AS not_yet_valid,
+       valid_until IS NOT NULL AND valid_until OPERATOR(pg_catalog.<=) pg_catalog.now() AS expired,
        max_uses IS NOT NULL AND current_uses OPERATOR(pg_catalog.>=) max_uses AS exhausted
   FROM @extschema@.promo_codes
  WHERE id OPERATOR(pg_catalog.=) $1
@@ -66,44 +67,20 @@ SELECT id AS promo_id, code, current_uses, max_uses, is_active, max_uses_per_cus
 )",
                                   {{"promo_id", INT8OID}, {"code_key", TEXTOID}}};
 
-// $1 promo_id, whose row the caller has locked. Releases its expired holds
-// and gives their uses back; returns how many.
-const SqlStatement reclaim_statement{"one_slot_reclaim", R"(
-WITH reclaimed AS (
-  UPDATE @extschema@.promo_redemptions
-     SET state = 'released', released_at = pg_catalog.now()
-   WHERE promo_id OPERATOR(pg_catalog.=) $1
-     AND state OPERATOR(pg_catalog.=) 'held'
-     AND hold_expires_at OPERATOR(pg_catalog.<=) pg_catalog.now()
-  RETURNING 1
-), counted AS (
-  SELECT pg_catalog.count(*)::integer AS reclaimed FROM reclaimed
-), given_back AS (
-  UPDATE @extschema@.promo_codes
-     SET current_uses = current_uses OPERATOR(pg_catalog.-) counted.reclaimed
-    FROM counted
-   WHERE id OPERATOR(pg_catalog.=) $1 AND counted.reclaimed OPERATOR(pg_catalog.>) 0
-  RETURNING 1
-)
-SELECT reclaimed FROM counted
+// $1 promo_id, whose row the caller has locked, $2 uses released from its
+// ledger. Gives them back to the counter; returns the row as one_slot_lock.
+const SqlStatement give_back_statement{"one_slot_give_back",
+                                       R"(
+UPDATE @extschema@.promo_codes
+   SET current_uses = current_uses OPERATOR(pg_catalog.-) $2
+ WHERE id OPERATOR(pg_catalog.=) $1
+RETURNING id AS promo_id, code, current_uses, max_uses, is_active, max_uses_per_customer, slots,
+          NOT is_active AS inactive,
+          valid_from IS NOT NULL AND valid_from OPERATOR(pg_catalog.>) pg_catalog.now() AS not_yet_valid,
+          valid_until IS NOT NULL AND valid_until OPERATOR(pg_catalog.<=) pg_catalog.now() AS expired,
+          max_uses IS NOT NULL AND current_uses OPERATOR(pg_catalog.>=) max_uses AS exhausted
 )",
-                                     {{"promo_id", INT8OID}}};
-
-// $1 redemption_id, whose code row the caller has locked.
-const SqlStatement release_statement{"one_slot_release", R"(
-WITH released AS (
-  UPDATE @extschema@.promo_redemptions
-     SET state = 'released', released_at = pg_catalog.now()
-   WHERE id OPERATOR(pg_catalog.=) $1 AND state OPERATOR(pg_catalog.<>) 'released'
-  RETURNING promo_id
-)
-UPDATE @extschema@.promo_codes c
-   SET current_uses = current_uses OPERATOR(pg_catalog.-) 1
-  FROM released
- WHERE c.id OPERATOR(pg_catalog.=) released.promo_id
-RETURNING c.id
-)",
-                                     {{"redemption_id", INT8OID}}};
+                                       {{"promo_id", INT8OID}, {"uses", INT4OID}}};
 
 locks::LockId queue_of(int64_t promo_id) {
   return {locks::Lock::CodeQueue, promo_id};
@@ -116,8 +93,14 @@ std::optional<CodeState> lock_row(SpiSession &spi, int64_t promo_id, std::option
   return read_code_state(rows[0]);
 }
 
-int32_t reclaim(SpiSession &spi, int64_t promo_id) {
-  return spi.execute(reclaim_statement, {bigint_arg("promo_id", promo_id)})[0].int4("reclaimed").value();
+// Reclaims the locked code's expired holds; returns how many, and the row
+// as they left it.
+int32_t reclaim(SpiSession &spi, std::optional<CodeState> &code) {
+  const int32_t released = release_expired_holds(spi, code->row.id);
+  if (released > 0)
+    code = read_code_state(spi.execute(
+        give_back_statement, {bigint_arg("promo_id", code->row.id), integer_arg("uses", released)})[0]);
+  return released;
 }
 
 // Runs the guarded UPDATE; empty if it refused.
@@ -126,17 +109,13 @@ std::optional<Redemption> try_redeem(SpiSession &spi, const RedemptionRequest &r
   std::optional<Datum> customer, key;
   if (request.customer) customer = request.customer->datum;
   if (request.key) key = request.key->datum;
-  Rows rows = spi.execute(redeem_statement,
-                          {bigint_arg("promo_id", promo_id), text_arg("customer_id", customer),
-                           text_arg("idempotency_key", key), integer_arg("customer_live_uses", customer_uses),
-                           timestamptz_arg("hold_expires_at", request.hold_expires), text_arg("code_key", request.code_key)});
+  Rows rows = spi.execute(
+      redeem_statement,
+      {bigint_arg("promo_id", promo_id), text_arg("customer_id", customer), text_arg("idempotency_key", key),
+       integer_arg("customer_live_uses", customer_uses),
+       timestamptz_arg("hold_expires_at", request.hold_expires), text_arg("code_key", request.code_key)});
   if (rows.empty()) return std::nullopt;
-  const ResultRow row = rows[0];
-  CodeRow code{row.int8("promo_id").value(), row.string("code").value(), row.int4("current_uses").value(),
-               row.int4("max_uses"), row.boolean("is_active").value()};
-  LedgerEntry entry{row.int8("redemption_id").value(), row.string("state").value(), row.timestamptz("hold_expires_at"),
-                    false};
-  return Redemption{Status::Redeemed, code, entry};
+  return Redemption{Status::Redeemed, read_code_row(rows[0]), read_ledger_entry(rows[0], false)};
 }
 
 // An idempotency replay, answered with the code row locked.
@@ -145,15 +124,11 @@ std::optional<Redemption> replay(SpiSession &spi, const RedemptionRequest &reque
   std::optional<CodeState> code = lock_row(spi, promo_id, std::nullopt);
   if (!code) return Redemption{};
   if (code->slots > 1) return std::nullopt;
-  if (keyed.expired_hold && reclaim(spi, promo_id) > 0) {
-    keyed = *find_key(spi, promo_id, request);
-    code = lock_row(spi, promo_id, std::nullopt);
-  }
-  return replay_answer(keyed, code->row);
+  if (keyed.expired_hold && reclaim(spi, code) > 0) keyed = *find_key(spi, promo_id, request);
+  return replay_of(keyed.entry, code->row);
 }
 
-// Decides with the code row locked: the refusals, in their order, each
-// after reclaiming expired holds where the rules say so.
+// Decides with the code row locked, by the rules (redemption_rules.hpp).
 std::optional<Redemption> decide_locked(SpiSession &spi, const RedemptionRequest &request, int64_t promo_id,
                                         bool reveal_reasons) {
   std::optional<CodeState> code = lock_row(spi, promo_id, request.code_key);
@@ -163,19 +138,14 @@ std::optional<Redemption> decide_locked(SpiSession &spi, const RedemptionRequest
 
   bool reclaimed = false;
   auto reclaim_once = [&] {
-    if (reclaimed) return;
+    if (reclaimed) return 0;
     reclaimed = true;
-    if (reclaim(spi, promo_id) > 0) code = lock_row(spi, promo_id, std::nullopt);
+    return reclaim(spi, code);
   };
   std::optional<int32_t> customer_uses;
   if (customer_limited(request, *code)) {
-    customer_uses = customer_live_uses(spi, promo_id, *request.customer);
-    if (*customer_uses >= *code->max_uses_per_customer) {
-      reclaim_once();
-      customer_uses = customer_live_uses(spi, promo_id, *request.customer);
-      if (*customer_uses >= *code->max_uses_per_customer)
-        return refusal(Status::CustomerLimitReached, code->row, reveal_reasons);
-    }
+    customer_uses = uses_below_customer_limit(spi, request, *code, reclaim_once);
+    if (!customer_uses) return refusal(Status::CustomerLimitReached, code->row, reveal_reasons);
   }
   if (code->exhausted) {
     reclaim_once();
@@ -210,7 +180,7 @@ std::optional<bool> confirm(SpiSession &spi, int64_t promo_id, int64_t redemptio
   if (!code) return false;
   if (code->slots > 1) return std::nullopt;
   if (confirm_live_hold(spi, redemption_id)) return true;
-  reclaim(spi, promo_id);  // an expired hold is reclaimed instead
+  reclaim(spi, code);  // an expired hold is reclaimed instead
   return false;
 }
 
@@ -219,7 +189,9 @@ std::optional<bool> release(SpiSession &spi, int64_t promo_id, int64_t redemptio
   std::optional<CodeState> code = lock_row(spi, promo_id, std::nullopt);
   if (!code) return false;
   if (code->slots > 1) return std::nullopt;
-  return !spi.execute(release_statement, {bigint_arg("redemption_id", redemption_id)}).empty();
+  if (!release_ledger_row(spi, redemption_id)) return false;
+  spi.execute(give_back_statement, {bigint_arg("promo_id", promo_id), integer_arg("uses", 1)});
+  return true;
 }
 
 std::optional<int32_t> reclaim_expired_holds(SpiSession &spi, int64_t promo_id) {
@@ -227,7 +199,7 @@ std::optional<int32_t> reclaim_expired_holds(SpiSession &spi, int64_t promo_id) 
   std::optional<CodeState> code = lock_row(spi, promo_id, std::nullopt);
   if (!code) return 0;
   if (code->slots > 1) return std::nullopt;
-  return reclaim(spi, promo_id);
+  return reclaim(spi, code);
 }
 
 }  // namespace promo::one_slot

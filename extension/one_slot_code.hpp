@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "code_redemption.hpp"
+#include "redemption_rules.hpp"
 
 namespace promo::one_slot {
 

@@ -20,3 +20,13 @@ extern "C" {
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 }
+
+// SQL reaches PostgreSQL only through the SPI layer (spi_session.cpp, which
+// defines PROMO_SPI_LAYER), from an SqlText: anywhere else, naming a call
+// that prepares, runs or opens a cursor on SQL is a compile error.
+#ifndef PROMO_SPI_LAYER
+#pragma GCC poison SPI_exec SPI_execute SPI_execute_extended SPI_execute_with_args SPI_execp SPI_execute_plan
+#pragma GCC poison SPI_execute_plan_extended SPI_execute_plan_with_paramlist SPI_execute_snapshot
+#pragma GCC poison SPI_prepare SPI_prepare_cursor SPI_prepare_extended SPI_prepare_params
+#pragma GCC poison SPI_cursor_open SPI_cursor_open_with_args SPI_cursor_open_with_paramlist SPI_cursor_parse_open
+#endif

@@ -1,30 +1,16 @@
-// What a redemption call answers, shared by the 1.0 counter and the 1.1 ledger.
+// What a redemption call answers, whichever tables and path served it, and
+// how a statement's row is read into it. The rules that decide it:
+// redemption_rules.hpp.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 
+#include "promo_types.hpp"
 #include "spi_session.hpp"
 
 namespace promo {
-
-// The labels of the SQL enum promo_status, in its order.
-enum class Status {
-  Redeemed,
-  NotFound,
-  Inactive,
-  NotYetValid,
-  Expired,
-  Exhausted,
-  CustomerLimitReached,  // from 1.1
-  Released,              // from 1.1: a replay of a released redemption
-};
-
-const char *status_label(Status status);
-
-// The reason a statement's refusal_reason column names, if any.
-std::optional<Status> status_from_reason(const std::optional<std::string> &reason);
 
 // A code row as the call left it.
 struct CodeRow {
@@ -35,8 +21,8 @@ struct CodeRow {
   bool is_active = false;
 };
 
-// Reads columns 0-4 (id, code, current_uses, max_uses, is_active) of row 0.
-CodeRow read_code_row(const SpiSession &spi);
+// Reads the columns promo_id, code, current_uses, max_uses, is_active.
+CodeRow read_code_row(const ResultRow &row);
 
 // The ledger row a call made or replayed (1.1).
 struct LedgerEntry {
@@ -46,15 +32,13 @@ struct LedgerEntry {
   bool replayed = false;
 };
 
+// Reads the columns redemption_id, state, hold_expires_at.
+LedgerEntry read_ledger_entry(const ResultRow &row, bool replayed);
+
 struct Redemption {
   Status status = Status::NotFound;
   std::optional<CodeRow> row;        // absent for not_found and for hidden reasons
   std::optional<LedgerEntry> entry;  // absent on a refusal, and always in 1.0
 };
-
-// Redeems one use of the code (a text Datum, already validated) on the 1.0
-// schema: the counter alone. With reveal_reasons off, every refusal reads as
-// not_found.
-Redemption redeem_counter_only(SpiSession &spi, Datum code, bool reveal_reasons);
 
 }  // namespace promo

@@ -6,19 +6,12 @@ namespace promo {
 
 namespace {
 
-// $1 code_key: what the caller passed, normalized in C. Compares the stored
-// key, so no function of promo's is called by name (an overload created in
-// the extension's schema cannot capture the call).
-const SqlStatement find_code_statement{"find_code", R"(
-SELECT id, slots, max_uses_per_customer IS NOT NULL AS customer_limited
-  FROM @extschema@.promo_codes
- WHERE code_key OPERATOR(pg_catalog.=) $1
-)",
-                                       {{"code_key", TEXTOID}}};
+// The ledger, as every version since 1.1 has it.
 
 // $1 promo_id, $2 idempotency_key.
-const SqlStatement find_key_statement{"find_key", R"(
-SELECT id, customer_id, state, hold_expires_at,
+const SqlStatement find_key_statement{"find_key",
+                                      R"(
+SELECT id AS redemption_id, customer_id, state, hold_expires_at,
        state OPERATOR(pg_catalog.=) 'held'
        AND hold_expires_at OPERATOR(pg_catalog.<=) pg_catalog.now() AS expired_hold
   FROM @extschema@.promo_redemptions
@@ -29,7 +22,8 @@ SELECT id, customer_id, state, hold_expires_at,
 
 // $1 promo_id, $2 customer_id. Live = redeemed or held (an expired hold
 // counts until it is reclaimed).
-const SqlStatement customer_live_uses_statement{"customer_live_uses", R"(
+const SqlStatement customer_live_uses_statement{"customer_live_uses",
+                                                R"(
 SELECT pg_catalog.count(*)::integer AS live_uses
   FROM @extschema@.promo_redemptions
  WHERE promo_id OPERATOR(pg_catalog.=) $1
@@ -38,8 +32,34 @@ SELECT pg_catalog.count(*)::integer AS live_uses
 )",
                                                 {{"promo_id", INT8OID}, {"customer_id", TEXTOID}}};
 
-// $1 redemption_id. The caller holds the locks of its code.
-const SqlStatement confirm_statement{"confirm_live_hold", R"(
+// $1 promo_id, whose locks the caller holds.
+const SqlStatement release_expired_holds_statement{"release_expired_holds",
+                                                   R"(
+WITH reclaimed AS (
+  UPDATE @extschema@.promo_redemptions
+     SET state = 'released', released_at = pg_catalog.now()
+   WHERE promo_id OPERATOR(pg_catalog.=) $1
+     AND state OPERATOR(pg_catalog.=) 'held'
+     AND hold_expires_at OPERATOR(pg_catalog.<=) pg_catalog.now()
+  RETURNING 1
+)
+SELECT pg_catalog.count(*)::integer AS reclaimed FROM reclaimed
+)",
+                                                   {{"promo_id", INT8OID}}};
+
+// $1 redemption_id, whose code's locks the caller holds.
+const SqlStatement release_statement{"release_ledger_row",
+                                     R"(
+UPDATE @extschema@.promo_redemptions
+   SET state = 'released', released_at = pg_catalog.now()
+ WHERE id OPERATOR(pg_catalog.=) $1 AND state OPERATOR(pg_catalog.<>) 'released'
+RETURNING id
+)",
+                                     {{"redemption_id", INT8OID}}};
+
+// $1 redemption_id, whose code's locks the caller holds.
+const SqlStatement confirm_statement{"confirm_live_hold",
+                                     R"(
 UPDATE @extschema@.promo_redemptions
    SET state = 'redeemed'
  WHERE id OPERATOR(pg_catalog.=) $1
@@ -49,6 +69,19 @@ RETURNING id
 )",
                                      {{"redemption_id", INT8OID}}};
 
+// 1.4's tables.
+
+// $1 code_key: what the caller passed, normalized in C. Compares the stored
+// key, so no function of promo's is called by name (an overload created in
+// the extension's schema cannot capture the call).
+const SqlStatement find_code_statement{"find_code",
+                                       R"(
+SELECT id, slots, max_uses_per_customer IS NOT NULL AS customer_limited
+  FROM @extschema@.promo_codes
+ WHERE code_key OPERATOR(pg_catalog.=) $1
+)",
+                                       {{"code_key", TEXTOID}}};
+
 bool same_customer(const std::optional<std::string> &recorded, const std::optional<TextArgument> &given) {
   if (!recorded || !given) return !recorded && !given;  // NULL matches only NULL
   return *recorded == given->text;
@@ -56,18 +89,64 @@ bool same_customer(const std::optional<std::string> &recorded, const std::option
 
 }  // namespace
 
-CodeState read_code_state(const ResultRow &row) {
-  CodeState state;
-  state.row.id = row.int8("promo_id").value();
-  state.row.code = row.string("code").value();
-  state.row.current_uses = row.int4("current_uses").value();
-  state.row.max_uses = row.int4("max_uses");
-  state.row.is_active = row.boolean("is_active").value();
-  state.max_uses_per_customer = row.int4("max_uses_per_customer");
-  state.slots = row.int4("slots").value();
-  state.refusal = status_from_reason(row.string("refusal"));
-  state.exhausted = row.boolean("exhausted").value();
-  return state;
+std::optional<Status> read_row_refusal(const ResultRow &row) {
+  for (Status status : {Status::Inactive, Status::NotYetValid, Status::Expired})
+    if (row.boolean(status_label(status)).value()) return status;
+  return std::nullopt;
+}
+
+Redemption refusal(Status status, const CodeRow &row, bool reveal_reasons) {
+  if (!reveal_reasons) return Redemption{};
+  return Redemption{status, row, std::nullopt};
+}
+
+std::optional<KeyedRedemption> find_key(SpiSession &spi, int64_t promo_id, const TextArgument &key,
+                                        const std::optional<TextArgument> &customer) {
+  Rows rows = spi.execute(find_key_statement,
+                          {bigint_arg("promo_id", promo_id), text_arg("idempotency_key", key.datum)});
+  if (rows.empty()) return std::nullopt;
+  const ResultRow found = rows[0];
+  if (!same_customer(found.string("customer_id"), customer))
+    throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
+                   "idempotency key already names a redemption of this code for another customer",
+                   "A retry must pass the same customer_id as the call it repeats; a new redemption needs a "
+                   "new key.");
+  return KeyedRedemption{read_ledger_entry(found, true), found.boolean("expired_hold").value()};
+}
+
+Redemption replay_of(const LedgerEntry &entry, const CodeRow &row) {
+  return Redemption{entry.state == "released" ? Status::Released : Status::Redeemed, row, entry};
+}
+
+int32_t customer_live_uses(SpiSession &spi, int64_t promo_id, const TextArgument &customer) {
+  Rows rows = spi.execute(customer_live_uses_statement,
+                          {bigint_arg("promo_id", promo_id), text_arg("customer_id", customer.datum)});
+  return rows[0].int4("live_uses").value();
+}
+
+std::optional<int32_t> uses_below_customer_limit(SpiSession &spi, int64_t promo_id,
+                                                 const TextArgument &customer, int32_t limit,
+                                                 const std::function<int32_t()> &reclaim) {
+  int32_t uses = customer_live_uses(spi, promo_id, customer);
+  if (uses < limit) return uses;
+  if (reclaim() == 0) return std::nullopt;
+  uses = customer_live_uses(spi, promo_id, customer);
+  if (uses < limit) return uses;
+  return std::nullopt;
+}
+
+int32_t release_expired_holds(SpiSession &spi, int64_t promo_id) {
+  return spi.execute(release_expired_holds_statement, {bigint_arg("promo_id", promo_id)})[0]
+      .int4("reclaimed")
+      .value();
+}
+
+bool release_ledger_row(SpiSession &spi, int64_t redemption_id) {
+  return !spi.execute(release_statement, {bigint_arg("redemption_id", redemption_id)}).empty();
+}
+
+bool confirm_live_hold(SpiSession &spi, int64_t redemption_id) {
+  return !spi.execute(confirm_statement, {bigint_arg("redemption_id", redemption_id)}).empty();
 }
 
 std::optional<FoundCode> find_code(SpiSession &spi, Datum code_key) {
@@ -77,46 +156,28 @@ std::optional<FoundCode> find_code(SpiSession &spi, Datum code_key) {
                    rows[0].boolean("customer_limited").value()};
 }
 
-std::optional<KeyedRedemption> find_key(SpiSession &spi, int64_t promo_id, const RedemptionRequest &request) {
-  Rows rows =
-      spi.execute(find_key_statement, {bigint_arg("promo_id", promo_id), text_arg("idempotency_key", request.key->datum)});
-  if (rows.empty()) return std::nullopt;
-  const ResultRow found = rows[0];
-  if (!same_customer(found.string("customer_id"), request.customer))
-    throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
-                   "idempotency key already names a redemption of this code for another customer",
-                   "A retry must pass the same customer_id as the call it repeats; a new redemption needs a "
-                   "new key.");
-  KeyedRedemption keyed;
-  keyed.entry = LedgerEntry{found.int8("id").value(), found.string("state").value(),
-                            found.timestamptz("hold_expires_at"), true};
-  keyed.expired_hold = found.boolean("expired_hold").value();
-  return keyed;
-}
-
-Redemption replay_answer(const KeyedRedemption &keyed, const CodeRow &row) {
-  // A replay answers about the caller's own key, so reasons hidden or not.
-  Status status = keyed.entry.state == "released" ? Status::Released : Status::Redeemed;
-  return Redemption{status, row, keyed.entry};
-}
-
-int32_t customer_live_uses(SpiSession &spi, int64_t promo_id, const TextArgument &customer) {
-  Rows rows = spi.execute(customer_live_uses_statement,
-                          {bigint_arg("promo_id", promo_id), text_arg("customer_id", customer.datum)});
-  return rows[0].int4("live_uses").value();
+CodeState read_code_state(const ResultRow &row) {
+  CodeState state;
+  state.row = read_code_row(row);
+  state.refusal = read_row_refusal(row);
+  state.exhausted = row.boolean("exhausted").value();
+  state.max_uses_per_customer = row.int4("max_uses_per_customer");
+  state.slots = row.int4("slots").value();
+  return state;
 }
 
 bool customer_limited(const RedemptionRequest &request, const CodeState &code) {
   return request.customer && code.max_uses_per_customer;
 }
 
-bool confirm_live_hold(SpiSession &spi, int64_t redemption_id) {
-  return !spi.execute(confirm_statement, {bigint_arg("redemption_id", redemption_id)}).empty();
+std::optional<KeyedRedemption> find_key(SpiSession &spi, int64_t promo_id, const RedemptionRequest &request) {
+  return find_key(spi, promo_id, *request.key, request.customer);
 }
 
-Redemption refusal(Status status, const CodeRow &row, bool reveal_reasons) {
-  if (!reveal_reasons) return Redemption{};
-  return Redemption{status, row, std::nullopt};
+std::optional<int32_t> uses_below_customer_limit(SpiSession &spi, const RedemptionRequest &request,
+                                                 const CodeState &code,
+                                                 const std::function<int32_t()> &reclaim) {
+  return uses_below_customer_limit(spi, code.row.id, *request.customer, *code.max_uses_per_customer, reclaim);
 }
 
 }  // namespace promo

@@ -1,21 +1,89 @@
-// The rules every redemption of a code obeys, whichever path it takes:
-//  1. an idempotency replay comes before every refusal;
+// The rules every redemption obeys, whichever path takes it: the one-slot
+// and hot paths of 1.4 (one_slot_code.cpp, hot_code.cpp) and those of the
+// older tables (legacy/). Each path applies them in this order once it holds
+// the code's locks (lock_scheme.hpp):
+//  1. an idempotency replay comes before every refusal (find_key, replay_of);
 //  2. refusals, first match wins: not_found, inactive, not_yet_valid,
-//     expired, customer_limit_reached, exhausted;
+//     expired (read_row_refusal), customer_limit_reached
+//     (uses_below_customer_limit), exhausted (the path's counter);
 //  3. customer_limit_reached and exhausted are decided again after the
-//     code's expired holds are reclaimed.
-// Callers hold the code's locks (lock_scheme.hpp) before they apply them.
+//     code's expired holds are reclaimed (release_expired_holds; the path
+//     gives their uses back to its counter).
+// The ledger statements here use only what promo_redemptions has had since
+// 1.1. Below them, 1.4's own: the request, the code as found and as read.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
-#include "code_redemption.hpp"
 #include "redemption.hpp"
 #include "spi_session.hpp"
+#include "text_argument.hpp"
 
 namespace promo {
+
+// The first refusal a code row gives a new use, in the order of the rules:
+// inactive, then not_yet_valid, then expired. Reads the boolean columns
+// named like those statuses.
+std::optional<Status> read_row_refusal(const ResultRow &row);
+
+// A refusal: with reasons hidden, it reads exactly like an unknown code.
+Redemption refusal(Status status, const CodeRow &row, bool reveal_reasons);
+
+// The redemption an idempotency key names for a code; 22023 if it names one
+// of another customer (NULL matches only NULL).
+struct KeyedRedemption {
+  LedgerEntry entry;
+  bool expired_hold = false;  // held, and past its expiry
+};
+std::optional<KeyedRedemption> find_key(SpiSession &spi, int64_t promo_id, const TextArgument &key,
+                                        const std::optional<TextArgument> &customer);
+
+// A replay: a released redemption reads `released`, a live one `redeemed`.
+// It answers about the caller's own key, so reasons hidden or not.
+Redemption replay_of(const LedgerEntry &entry, const CodeRow &row);
+
+// A customer's live (redeemed or held) redemptions of a code.
+int32_t customer_live_uses(SpiSession &spi, int64_t promo_id, const TextArgument &customer);
+
+// The customer's live uses if they are below `limit`, counted again after
+// `reclaim` (which reclaims the code's expired holds and returns how many)
+// when they reach it; empty: customer_limit_reached.
+std::optional<int32_t> uses_below_customer_limit(SpiSession &spi, int64_t promo_id,
+                                                 const TextArgument &customer, int32_t limit,
+                                                 const std::function<int32_t()> &reclaim);
+
+// Releases a code's expired holds; returns how many. The caller holds the
+// code's locks and gives the uses back to its counter.
+int32_t release_expired_holds(SpiSession &spi, int64_t promo_id);
+
+// Releases a live (redeemed or held) redemption; false if it was released
+// already. The caller holds its code's locks and gives the use back.
+bool release_ledger_row(SpiSession &spi, int64_t redemption_id);
+
+// Makes a live hold `redeemed`; false for anything else.
+bool confirm_live_hold(SpiSession &spi, int64_t redemption_id);
+
+// --- 1.4's tables ---
+
+struct RedemptionRequest {
+  Datum code_key;                           // the normalized code (text)
+  std::optional<TextArgument> customer;     // validated
+  std::optional<TextArgument> key;          // validated
+  std::optional<TimestampTz> hold_expires;  // now() + the hold, validated
+};
+
+// A code as found by its key, before any lock: which path it takes.
+struct FoundCode {
+  int64_t id = 0;
+  int32_t slots = 1;
+  bool customer_limited = false;  // max_uses_per_customer is set
+};
+
+// The code a caller names, unlocked: empty if there is none.
+std::optional<FoundCode> find_code(SpiSession &spi, Datum code_key);
 
 // The code row as a path read it, and what it says about a new use.
 struct CodeState {
@@ -26,34 +94,19 @@ struct CodeState {
   int32_t slots = 1;
 };
 
-// Reads the columns every code-reading statement returns: promo_id, code,
-// current_uses, max_uses, is_active, max_uses_per_customer, slots, refusal
-// and exhausted.
+// Reads the columns every code-reading statement returns: those of
+// read_code_row and read_row_refusal, max_uses_per_customer, slots, exhausted.
 CodeState read_code_state(const ResultRow &row);
-
-// The code a caller names, unlocked: empty if there is none.
-std::optional<FoundCode> find_code(SpiSession &spi, Datum code_key);
-
-// The redemption an idempotency key names for a code.
-struct KeyedRedemption {
-  LedgerEntry entry;
-  bool expired_hold = false;  // held, and past its expiry
-};
-std::optional<KeyedRedemption> find_key(SpiSession &spi, int64_t promo_id, const RedemptionRequest &request);
-
-// The answer to a replay of `keyed` (after any expired hold was reclaimed).
-Redemption replay_answer(const KeyedRedemption &keyed, const CodeRow &row);
-
-// A customer's live (redeemed or held) redemptions of a code.
-int32_t customer_live_uses(SpiSession &spi, int64_t promo_id, const TextArgument &customer);
 
 // Whether the request must pass the customer limit of this code.
 bool customer_limited(const RedemptionRequest &request, const CodeState &code);
 
-// Makes a live hold `redeemed`; false for anything else.
-bool confirm_live_hold(SpiSession &spi, int64_t redemption_id);
+// The replay of the request's key, if it names a redemption of the code.
+std::optional<KeyedRedemption> find_key(SpiSession &spi, int64_t promo_id, const RedemptionRequest &request);
 
-// A refusal: with reasons hidden, it reads exactly like an unknown code.
-Redemption refusal(Status status, const CodeRow &row, bool reveal_reasons);
+// uses_below_customer_limit for a customer-limited request.
+std::optional<int32_t> uses_below_customer_limit(SpiSession &spi, const RedemptionRequest &request,
+                                                 const CodeState &code,
+                                                 const std::function<int32_t()> &reclaim);
 
 }  // namespace promo

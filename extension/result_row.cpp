@@ -6,58 +6,54 @@ namespace promo {
 
 namespace {
 
-// Column order of promo_redemption; the ledger columns exist from 1.1 on.
-enum Column {
-  kStatus,
-  kRedeemed,
-  kPromoId,
-  kCode,
-  kCurrentUses,
-  kMaxUses,
-  kRemaining,
-  kIsActive,
-  kRedemptionId,
-  kReplayed,
-  kRedemptionState,
-  kHoldExpiresAt,
-  kColumns
+// A version 1.0 promo_redemption has the columns up to is_active; the
+// ledger's came with 1.1 (promo_types.hpp).
+constexpr int all_columns = static_cast<int>(column_count);
+constexpr int columns_of_1_0 = static_cast<int>(columns_since_1_0());
+
+class Values {
+ public:
+  Values() {
+    for (bool &null : nulls_) null = true;
+  }
+  void set(Column column, Datum value) {
+    values_[index(column)] = value;
+    nulls_[index(column)] = false;
+  }
+  Datum *values() { return values_; }
+  bool *nulls() { return nulls_; }
+
+ private:
+  static int index(Column column) { return static_cast<int>(column); }
+  Datum values_[all_columns] = {};
+  bool nulls_[all_columns];
 };
 
 }  // namespace
 
 Datum redemption_datum(FunctionCallInfo fcinfo, const Redemption &redemption) {
-  Datum values[kColumns] = {};
-  bool nulls[kColumns];
-  for (bool &null : nulls) null = true;
-
+  Values row;
   const char *label = status_label(redemption.status);
-  values[kRedeemed] = BoolGetDatum(redemption.status == Status::Redeemed);
-  nulls[kStatus] = nulls[kRedeemed] = false;
+  row.set(Column::Redeemed, BoolGetDatum(redemption.status == Status::Redeemed));
 
   const std::string *code = nullptr;
   if (redemption.row) {
-    const CodeRow &row = *redemption.row;
-    values[kPromoId] = Int64GetDatum(row.id);
-    values[kCurrentUses] = Int32GetDatum(row.current_uses);
-    values[kIsActive] = BoolGetDatum(row.is_active);
-    nulls[kPromoId] = nulls[kCurrentUses] = nulls[kIsActive] = false;
-    if (row.max_uses) {
-      values[kMaxUses] = Int32GetDatum(*row.max_uses);
-      values[kRemaining] = Int32GetDatum(*row.max_uses - row.current_uses);
-      nulls[kMaxUses] = nulls[kRemaining] = false;
+    const CodeRow &code_row = *redemption.row;
+    row.set(Column::PromoId, Int64GetDatum(code_row.id));
+    row.set(Column::CurrentUses, Int32GetDatum(code_row.current_uses));
+    row.set(Column::IsActive, BoolGetDatum(code_row.is_active));
+    if (code_row.max_uses) {
+      row.set(Column::MaxUses, Int32GetDatum(*code_row.max_uses));
+      row.set(Column::Remaining, Int32GetDatum(*code_row.max_uses - code_row.current_uses));
     }
-    code = &row.code;
+    code = &code_row.code;
   }
   const std::string *state = nullptr;
   if (redemption.entry) {
     const LedgerEntry &entry = *redemption.entry;
-    values[kRedemptionId] = Int64GetDatum(entry.id);
-    values[kReplayed] = BoolGetDatum(entry.replayed);
-    nulls[kRedemptionId] = nulls[kReplayed] = false;
-    if (entry.hold_expires_at) {
-      values[kHoldExpiresAt] = TimestampTzGetDatum(*entry.hold_expires_at);
-      nulls[kHoldExpiresAt] = false;
-    }
+    row.set(Column::RedemptionId, Int64GetDatum(entry.id));
+    row.set(Column::Replayed, BoolGetDatum(entry.replayed));
+    if (entry.hold_expires_at) row.set(Column::HoldExpiresAt, TimestampTzGetDatum(*entry.hold_expires_at));
     state = &entry.state;
   }
 
@@ -65,24 +61,21 @@ Datum redemption_datum(FunctionCallInfo fcinfo, const Redemption &redemption) {
     TupleDesc descriptor;
     if (get_call_result_type(fcinfo, nullptr, &descriptor) != TYPEFUNC_COMPOSITE)
       elog(ERROR, "promo: function must return a composite type");
-    if (descriptor->natts != kIsActive + 1 && descriptor->natts != kColumns)
+    if (descriptor->natts != columns_of_1_0 && descriptor->natts != all_columns)
       elog(ERROR, "promo: promo_redemption has %d columns, expected %d or %d", descriptor->natts,
-           kIsActive + 1, kColumns);
+           columns_of_1_0, all_columns);
     descriptor = BlessTupleDesc(descriptor);
-    Oid status_type = TupleDescAttr(descriptor, kStatus)->atttypid;
+    Oid status_type = TupleDescAttr(descriptor, static_cast<int>(Column::Status))->atttypid;
     Oid label_oid = GetSysCacheOid2(ENUMTYPOIDNAME, Anum_pg_enum_oid, ObjectIdGetDatum(status_type),
                                     CStringGetDatum(label));
     if (!OidIsValid(label_oid)) elog(ERROR, "promo: promo_status has no label \"%s\"", label);
-    values[kStatus] = ObjectIdGetDatum(label_oid);
-    if (code != nullptr) {
-      values[kCode] = PointerGetDatum(cstring_to_text_with_len(code->data(), code->size()));
-      nulls[kCode] = false;
-    }
-    if (state != nullptr && descriptor->natts == kColumns) {
-      values[kRedemptionState] = PointerGetDatum(cstring_to_text_with_len(state->data(), state->size()));
-      nulls[kRedemptionState] = false;
-    }
-    return HeapTupleGetDatum(heap_form_tuple(descriptor, values, nulls));
+    row.set(Column::Status, ObjectIdGetDatum(label_oid));
+    if (code != nullptr)
+      row.set(Column::Code, PointerGetDatum(cstring_to_text_with_len(code->data(), code->size())));
+    if (state != nullptr && descriptor->natts == all_columns)
+      row.set(Column::RedemptionState,
+              PointerGetDatum(cstring_to_text_with_len(state->data(), state->size())));
+    return HeapTupleGetDatum(heap_form_tuple(descriptor, row.values(), row.nulls()));
   });
 }
 

@@ -1,6 +1,7 @@
+// The one file that may prepare and run SQL (pg_headers.hpp).
+#define PROMO_SPI_LAYER
 #include "spi_session.hpp"
 
-#include <array>
 #include <stdexcept>
 #include <unordered_map>
 #include <vector>
@@ -15,7 +16,6 @@ namespace {
 // extension reappears under another schema name, they are prepared again.
 struct PlanCache {
   std::string schema;
-  std::array<SPIPlanPtr, static_cast<size_t>(Statement::Count)> plans{};
   std::unordered_map<const SqlStatement *, SPIPlanPtr> statement_plans;
 };
 
@@ -31,13 +31,6 @@ std::string expand_schema(const char *sql, const std::string &quoted_schema) {
 }
 
 void forget_plans() {
-  for (SPIPlanPtr &plan : plan_cache.plans) {
-    if (plan != nullptr) {
-      SPIPlanPtr doomed = plan;
-      plan = nullptr;
-      pg_call([&] { SPI_freeplan(doomed); });
-    }
-  }
   while (!plan_cache.statement_plans.empty()) {
     SPIPlanPtr doomed = plan_cache.statement_plans.begin()->second;
     plan_cache.statement_plans.erase(plan_cache.statement_plans.begin());
@@ -45,9 +38,11 @@ void forget_plans() {
   }
 }
 
-SPIPlanPtr prepare(const char *sql, int arg_count, Oid *arg_types, const std::string &schema) {
+// The only call of SPI_prepare: its text comes from an SqlText, which only a
+// string literal makes, with the extension's schema (quoted) filled in.
+SPIPlanPtr prepare(SqlText sql, int arg_count, Oid *arg_types, const std::string &schema) {
   const char *quoted = pg_call([&] { return quote_identifier(schema.c_str()); });
-  std::string text = expand_schema(sql, quoted);
+  std::string text = expand_schema(sql.c_str(), quoted);
   const char *text_chars = text.c_str();
   return pg_call([&] {
     SPIPlanPtr fresh = SPI_prepare(text_chars, arg_count, arg_types);
@@ -70,18 +65,8 @@ SPIPlanPtr statement_plan(const SqlStatement &statement, const std::string &sche
   if (found != plan_cache.statement_plans.end()) return found->second;
   std::vector<Oid> types;
   for (const Parameter &parameter : statement.parameters) types.push_back(parameter.type);
-  SPIPlanPtr plan = prepare(statement.text.c_str(), static_cast<int>(types.size()), types.data(), schema);
+  SPIPlanPtr plan = prepare(statement.text, static_cast<int>(types.size()), types.data(), schema);
   plan_cache.statement_plans.emplace(&statement, plan);
-  return plan;
-}
-
-SPIPlanPtr prepared_plan(Statement statement, const std::string &schema) {
-  use_schema(schema);
-  SPIPlanPtr &plan = plan_cache.plans[static_cast<size_t>(statement)];
-  if (plan == nullptr) {
-    const StatementText &text = statement_text(statement);
-    plan = prepare(text.sql.c_str(), text.arg_count, const_cast<Oid *>(text.arg_types), schema);
-  }
   return plan;
 }
 
@@ -188,60 +173,6 @@ std::optional<std::string> ResultRow::string(const char *column) const {
   if (!value) return std::nullopt;
   const char *chars = pg_call([&] { return TextDatumGetCString(*value); });
   return std::string(chars);
-}
-
-uint64_t SpiSession::run(Statement statement, const Datum *args, const char *nulls) {
-  SPIPlanPtr plan = prepared_plan(statement, schema_);
-  processed_ = pg_call([&] {
-    int result = SPI_execute_plan(plan, const_cast<Datum *>(args), nulls, false, 0);
-    if (result < 0) elog(ERROR, "promo: SPI_execute_plan failed: %s", SPI_result_code_string(result));
-    return SPI_processed;
-  });
-  return processed_;
-}
-
-int SpiSession::columns() const {
-  return SPI_tuptable == nullptr ? 0 : SPI_tuptable->tupdesc->natts;
-}
-
-Datum SpiSession::value(uint64_t row, int column, bool &is_null) const {
-  bool null_flag = false;
-  Datum datum = pg_call([&] {
-    if (SPI_tuptable == nullptr || row >= SPI_processed)
-      elog(ERROR, "promo: no SPI result row " UINT64_FORMAT, row);
-    return SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, column + 1, &null_flag);
-  });
-  is_null = null_flag;
-  return datum;
-}
-
-std::optional<std::string> SpiSession::text_value(uint64_t row, int column) const {
-  bool is_null = false;
-  Datum datum = value(row, column, is_null);
-  if (is_null) return std::nullopt;
-  const char *chars = pg_call([&] { return TextDatumGetCString(datum); });
-  return std::string(chars);
-}
-
-std::optional<int64_t> SpiSession::int8_value(uint64_t row, int column) const {
-  bool is_null = false;
-  Datum datum = value(row, column, is_null);
-  if (is_null) return std::nullopt;
-  return DatumGetInt64(datum);
-}
-
-std::optional<int32_t> SpiSession::int4_value(uint64_t row, int column) const {
-  bool is_null = false;
-  Datum datum = value(row, column, is_null);
-  if (is_null) return std::nullopt;
-  return DatumGetInt32(datum);
-}
-
-std::optional<bool> SpiSession::bool_value(uint64_t row, int column) const {
-  bool is_null = false;
-  Datum datum = value(row, column, is_null);
-  if (is_null) return std::nullopt;
-  return DatumGetBool(datum);
 }
 
 }  // namespace promo

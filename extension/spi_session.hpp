@@ -1,5 +1,7 @@
 // The SPI layer: a connection for the length of one call, plans prepared once
-// per backend and kept, and typed access to result rows.
+// per backend and kept (one per SqlStatement, found by its address), and
+// result rows read by column name. The only file that prepares or executes
+// SQL, and the only one that reads a column by its number.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +12,6 @@
 
 #include "pg_headers.hpp"
 #include "sql_statement.hpp"
-#include "statements.hpp"
 
 namespace promo {
 
@@ -62,23 +63,10 @@ class SpiSession {
   // the order and with the names and types the statement declares.
   Rows execute(const SqlStatement &statement, std::initializer_list<Argument> arguments);
 
-  // Runs a prepared statement and returns the number of rows it processed.
-  uint64_t run(Statement statement, const Datum *args, const char *nulls);
-
   // Rows the last statement returned or changed.
   uint64_t processed() const { return processed_; }
 
-  // Columns of the last statement's result rows.
-  int columns() const;
-
-  std::optional<std::string> text_value(uint64_t row, int column) const;
-  std::optional<int64_t> int8_value(uint64_t row, int column) const;
-  std::optional<int32_t> int4_value(uint64_t row, int column) const;
-  std::optional<bool> bool_value(uint64_t row, int column) const;
-
  private:
-  Datum value(uint64_t row, int column, bool &is_null) const;
-
   std::string schema_;
   bool connected_ = false;
   uint64_t processed_ = 0;

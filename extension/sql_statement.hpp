@@ -57,6 +57,9 @@ inline Argument integer_arg(const char *name, std::optional<int32_t> value) {
 inline Argument text_arg(const char *name, std::optional<Datum> value) {
   return {name, TEXTOID, value.value_or(Datum(0)), !value};
 }
+inline Argument interval_arg(const char *name, std::optional<Datum> value) {
+  return {name, INTERVALOID, value.value_or(Datum(0)), !value};
+}
 inline Argument timestamptz_arg(const char *name, std::optional<TimestampTz> value) {
   return {name, TIMESTAMPTZOID, value ? TimestampTzGetDatum(*value) : Datum(0), !value};
 }

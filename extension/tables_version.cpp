@@ -3,11 +3,11 @@
 #include <stdexcept>
 
 #include "error_bridge.hpp"
+#include "lock_scheme.hpp"
 #include "pg_headers.hpp"
 
 extern "C" {
 #include "catalog/namespace.h"
-#include "storage/lmgr.h"
 }
 
 namespace promo {
@@ -15,7 +15,8 @@ namespace promo {
 namespace {
 
 // The version of the extension the transaction's snapshot sees.
-const SqlStatement snapshot_version_statement{"snapshot_version", R"(
+const SqlStatement snapshot_version_statement{"snapshot_version",
+                                              R"(
 SELECT extversion FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'promo'
 )",
                                               {}};
@@ -30,19 +31,19 @@ SELECT extversion FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog
 TablesVersion tables_version(const std::string &schema) {
   const char *schema_name = schema.c_str();
   struct Columns {
-    bool found, code_key, slots, max_uses_per_customer;
+    bool code_key, slots, max_uses_per_customer;
   };
+  const Oid codes =
+      pg_call([&] { return get_relname_relid("promo_codes", get_namespace_oid(schema_name, false)); });
+  if (!OidIsValid(codes)) throw std::runtime_error("promo_codes is missing from the extension's schema");
+  // The lock waits for an update in progress; once granted, the catalog it
+  // committed is what the lookups below see.
+  locks::lock_table_for_writing(codes);
   Columns columns = pg_call([&] {
-    Oid codes = get_relname_relid("promo_codes", get_namespace_oid(schema_name, false));
-    if (!OidIsValid(codes)) return Columns{false, false, false, false};
-    // The lock waits for an update in progress; once granted, the catalog
-    // it committed is what the lookups below see.
-    LockRelationOid(codes, RowExclusiveLock);
-    return Columns{true, get_attnum(codes, "code_key") != InvalidAttrNumber,
+    return Columns{get_attnum(codes, "code_key") != InvalidAttrNumber,
                    get_attnum(codes, "slots") != InvalidAttrNumber,
                    get_attnum(codes, "max_uses_per_customer") != InvalidAttrNumber};
   });
-  if (!columns.found) throw std::runtime_error("promo_codes is missing from the extension's schema");
   if (columns.code_key) return TablesVersion::V1_4;
   if (columns.slots) return TablesVersion::V1_3;
   if (columns.max_uses_per_customer) return TablesVersion::V1_1;
@@ -55,7 +56,8 @@ namespace promo {
 
 void refuse_call_older_than_tables(FunctionCallInfo fcinfo, SpiSession &spi, TablesVersion tables) {
   const Oid function = fcinfo->flinfo->fn_oid;
-  if (!pg_call([&] { return SearchSysCacheExists1(PROCOID, ObjectIdGetDatum(function)); })) updated_meanwhile();
+  if (!pg_call([&] { return SearchSysCacheExists1(PROCOID, ObjectIdGetDatum(function)); }))
+    updated_meanwhile();
   if (tables != TablesVersion::V1_4 || !IsolationUsesXactSnapshot()) return;
   Rows rows = spi.execute(snapshot_version_statement, {});
   if (rows.empty() || rows[0].string("extversion") != "1.4") updated_meanwhile();

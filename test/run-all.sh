@@ -19,6 +19,8 @@ createdb promo_check && psql -X -q -d promo_check -c "CREATE EXTENSION promo" ||
 # Checks of the tree itself.
 run_suite "every expected error is intended" bash test/static/intended_errors.sh
 run_suite "released scripts unchanged" bash test/static/released_scripts.sh
+run_suite "no include loop in extension/ or client/" bash test/static/include_graph.sh
+run_suite "C++ lists of statuses and result columns match the SQL; no trigger order matters" bash test/static/cpp_matches_sql.sh
 # The in-database suites: make installcheck's three parts, one suite each, so
 # that the summary names the kind that failed.
 run_suite "pg_regress" make -s installcheck-regress
@@ -42,7 +44,7 @@ server_stop
 run_suite "pg_regress and isolation, assert-enabled PostgreSQL" bash test/instrumented/assert_build.sh
 
 # Faults and security, short forms (make faults runs the long ones).
-run_suite "no SQL from values" bash test/no_sql_from_values.sh
+run_suite "no SQL from values" bash test/static/no_sql_from_values.sh
 run_suite "reveal_reasons under preload" bash test/operations/reveal_reasons_preload.sh
 run_suite "bad input sweep" bash test/faults/input_sweep.sh "${PROMO_SWEEP_CALLS:-5000}"
 run_suite "backend death" bash test/faults/backend_death.sh

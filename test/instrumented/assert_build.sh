@@ -12,7 +12,7 @@ bin=$(bash test/harness/build_postgres.sh 15 cassert) || exit 1
 pg_config=$bin/pg_config
 copy=$(mktemp -d /tmp/promo-cassert.XXXXXX)
 cp -r Makefile extension test "$copy"/
-rm -f "$copy"/extension/*.o "$copy"/*.so  # built against the system's headers
+find "$copy"/extension -name "*.o" -delete; rm -f "$copy"/*.so  # built against the system's headers
 make -C "$copy" -s PG_CONFIG="$pg_config" >/dev/null && make -C "$copy" -s PG_CONFIG="$pg_config" install >/dev/null ||
   { echo "promo did not build against $("$pg_config" --version) with assertions"; exit 1; }
 

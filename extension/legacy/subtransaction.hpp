@@ -1,13 +1,15 @@
 // Running part of a call in a subtransaction of its own, the way PL/pgSQL runs
 // a block with an EXCEPTION clause: kept when the part says so, rolled back
-// (with every row lock it took) when not, and always rolled back before an
-// error leaves, so the caller's own subtransactions stay intact.
+// (with every lock it took) when not, and always rolled back before an error
+// leaves, so the caller's own subtransactions stay intact. SPI rows read
+// inside are freed with a rolled-back subtransaction: the part returns plain
+// values only.
 #pragma once
 
 #include "error_bridge.hpp"
 #include "pg_headers.hpp"
 
-namespace promo {
+namespace promo::legacy {
 
 // part() returns something testable; false/empty means roll it back.
 template <typename Part>
@@ -36,4 +38,4 @@ auto in_subtransaction(Part &&part) -> decltype(part()) {
   }
 }
 
-}  // namespace promo
+}  // namespace promo::legacy
