@@ -5,8 +5,9 @@
 // the first, for the same row and the same arguments, gets the first one's
 // result instead. Calls written at different places (redeem_promo('X'),
 // redeem_promo('X')), other rows, later statements and later loop
-// iterations of PL/pgSQL each redeem as written. (A view or rule keeps no
-// place of its calls: there, identical calls in one row redeem once.)
+// iterations of PL/pgSQL each redeem as written. (A stored query -- a view,
+// a rule, a BEGIN ATOMIC body, a column DEFAULT -- keeps no place of its
+// calls: there, identical calls in one row redeem once.)
 #pragma once
 
 #include <functional>

@@ -137,9 +137,30 @@ Redemption refuse(HotCode &hot, Status status, bool reveal_reasons) {
   return reveal_reasons ? refusal(status, with_usage(hot), true) : refusal(status, hot.code.row, false);
 }
 
-void take_argument_lock(locks::Lock lock, int64_t promo_id, const TextArgument &argument) {
-  locks::acquire({lock, promo_id, locks::text_hash(argument.text.data(), argument.text.size())},
-                 locks::Mode::Exclusive);
+// Whether this transaction holds one of the code's slots: it gave a use
+// back through it earlier (a release, confirm or sweep).
+bool holds_a_slot(const HotCode &hot, int64_t promo_id) {
+  for (int32_t slot = 0; slot < hot.code.slots; ++slot)
+    if (locks::held_by_me({locks::Lock::Slot, promo_id, static_cast<uint32_t>(slot)}, locks::Mode::Exclusive))
+      return true;
+  return false;
+}
+
+// The key's or customer's lock. Holding a slot already, this call must not
+// wait for it: a single call holding it may be waiting for that very slot,
+// and the deadlock would end the single call. This transaction fails
+// instead, as a deadlock does, and retries.
+void take_argument_lock(locks::Lock lock, int64_t promo_id, const TextArgument &argument, bool holding_a_slot) {
+  const locks::LockId id{lock, promo_id, locks::text_hash(argument.text.data(), argument.text.size())};
+  if (!holding_a_slot) {
+    locks::acquire(id, locks::Mode::Exclusive);
+    return;
+  }
+  if (locks::try_acquire(id, locks::Mode::Exclusive) == locks::Held::No)
+    throw SqlError(ERRCODE_T_R_DEADLOCK_DETECTED,
+                   "a redemption of a hot code after a release, confirm or sweep of it in the same transaction "
+                   "would wait for a caller that waits for this transaction",
+                   "Retry the transaction; redeeming before the release avoids it.");
 }
 
 }  // namespace
@@ -154,9 +175,10 @@ std::optional<Redemption> redeem(SpiSession &spi, const RedemptionRequest &reque
   }
   HotCode &hot = *opened;
   const CodeState &code = hot.code;
-  if (request.key) take_argument_lock(locks::Lock::CodeKey, promo_id, *request.key);
+  const bool holding_a_slot = (request.key || customer_limited(request, code)) && holds_a_slot(hot, promo_id);
+  if (request.key) take_argument_lock(locks::Lock::CodeKey, promo_id, *request.key, holding_a_slot);
   if (customer_limited(request, code))
-    take_argument_lock(locks::Lock::CodeCustomer, promo_id, *request.customer);
+    take_argument_lock(locks::Lock::CodeCustomer, promo_id, *request.customer, holding_a_slot);
   snapshot_locks(hot);
 
   if (request.key) {

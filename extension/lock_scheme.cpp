@@ -57,6 +57,16 @@ Held try_acquire(const LockId &id, Mode mode) {
   return held_from(pg_call([&] { return LockAcquire(&tag, lockmode, false, true); }));
 }
 
+bool held_by_me(const LockId &id, Mode mode) {
+  const LOCKTAG tag = tag_of(id);
+  const LOCKMODE lockmode = lock_mode(mode);
+#if PG_VERSION_NUM >= 170000
+  return pg_call([&] { return LockHeldByMe(&tag, lockmode, false); });
+#else
+  return pg_call([&] { return LockHeldByMe(&tag, lockmode); });
+#endif
+}
+
 void release(const LockId &id, Mode mode) {
   const LOCKTAG tag = tag_of(id);
   const LOCKMODE lockmode = lock_mode(mode);

@@ -15,7 +15,10 @@
 //                   as a DBA's change takes it first
 //   a DBA's change of a code row (trigger): the code row -> CodeGuard
 //                   (exclusive, hot codes only) -> slot rows
-// Codes met in one transaction are taken in the order they are met.
+// Codes met in one transaction are taken in the order they are met. A
+// transaction that gave a use back through a hot code's slot (a release,
+// confirm or sweep) holds that slot; a redemption of that code it makes
+// later takes the key and customer locks without waiting (hot_code.cpp).
 #pragma once
 
 #include <cstdint>
@@ -65,6 +68,9 @@ Held acquire(const LockId &id, Mode mode);
 
 // Takes the lock only if no one else holds it (Held::No if someone does).
 Held try_acquire(const LockId &id, Mode mode);
+
+// Whether this transaction holds the lock in that mode.
+bool held_by_me(const LockId &id, Mode mode);
 
 // Gives back one acquisition before the transaction ends: for a lock taken
 // in this call that turned out not to be needed.

@@ -34,6 +34,20 @@ CREATE FUNCTION redeem_star_fn() RETURNS SETOF promo_redemption LANGUAGE sql AS 
 SELECT status, current_uses FROM redeem_star_fn();
 SELECT * FROM uses ORDER BY code;
 
+-- a stored query keeps no place of its calls: identical calls in one row of
+-- a view or a column DEFAULT are one redemption, both read its id
+SELECT create_promo('ONCE', 5);
+CREATE VIEW twice_written AS
+  SELECT (redeem_promo('ONCE')).redemption_id AS first, (redeem_promo('ONCE')).redemption_id AS second;
+SELECT first = second AS same_redemption FROM twice_written;
+CREATE TABLE two_defaults (id int, a bigint DEFAULT (redeem_promo('ONCE')).redemption_id,
+                                    b bigint DEFAULT (redeem_promo('ONCE')).redemption_id);
+INSERT INTO two_defaults (id) VALUES (1), (2);
+SELECT id, a = b AS same_redemption FROM two_defaults ORDER BY id;
+SELECT * FROM uses WHERE code = 'ONCE';
+DROP TABLE two_defaults;
+DROP VIEW twice_written;
+
 -- PL/pgSQL: each statement and each loop iteration redeems once
 DO $$
 DECLARE
