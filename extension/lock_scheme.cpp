@@ -39,6 +39,14 @@ Held held_from(LockAcquireResult result) {
   return Held::Already;
 }
 
+enum class Wait { Yes, No };
+
+// Every acquisition, of promo's own tags and of the legacy advisory ones.
+Held acquire_tag(const LOCKTAG &tag, Mode mode, Wait wait) {
+  const LOCKMODE lockmode = lock_mode(mode);
+  return held_from(pg_call([&] { return LockAcquire(&tag, lockmode, false, wait == Wait::No); }));
+}
+
 }  // namespace
 
 uint32_t text_hash(const char *data, size_t length) {
@@ -46,15 +54,11 @@ uint32_t text_hash(const char *data, size_t length) {
 }
 
 Held acquire(const LockId &id, Mode mode) {
-  const LOCKTAG tag = tag_of(id);
-  const LOCKMODE lockmode = lock_mode(mode);
-  return held_from(pg_call([&] { return LockAcquire(&tag, lockmode, false, false); }));
+  return acquire_tag(tag_of(id), mode, Wait::Yes);
 }
 
 Held try_acquire(const LockId &id, Mode mode) {
-  const LOCKTAG tag = tag_of(id);
-  const LOCKMODE lockmode = lock_mode(mode);
-  return held_from(pg_call([&] { return LockAcquire(&tag, lockmode, false, true); }));
+  return acquire_tag(tag_of(id), mode, Wait::No);
 }
 
 bool held_by_me(const LockId &id, Mode mode) {
@@ -112,15 +116,11 @@ LOCKTAG tag_of(const LockId &id) {
 }  // namespace
 
 Held acquire(const LockId &id, Mode mode) {
-  const LOCKTAG tag = tag_of(id);
-  const LOCKMODE lockmode = lock_mode(mode);
-  return held_from(pg_call([&] { return LockAcquire(&tag, lockmode, false, false); }));
+  return acquire_tag(tag_of(id), mode, Wait::Yes);
 }
 
 Held try_acquire(const LockId &id, Mode mode) {
-  const LOCKTAG tag = tag_of(id);
-  const LOCKMODE lockmode = lock_mode(mode);
-  return held_from(pg_call([&] { return LockAcquire(&tag, lockmode, false, true); }));
+  return acquire_tag(tag_of(id), mode, Wait::No);
 }
 
 }  // namespace legacy

@@ -129,6 +129,7 @@ SELECT confirm_promo(NULL);
 \echo :LAST_ERROR_SQLSTATE
 SELECT release_promo(NULL);
 \echo :LAST_ERROR_SQLSTATE
+-- an unknown redemption_id is promo's own error (22023), not a missing object
 SELECT confirm_promo(-1);
 \echo :LAST_ERROR_SQLSTATE
 SELECT release_promo(9999999);
