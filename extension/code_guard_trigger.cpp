@@ -10,7 +10,8 @@
 //     with it (no foreign key does that: its check would lock the code row
 //     on every slot a redemption starts, and pg_restore -j could load the
 //     slots before the codes and lose them).
-//   An UPDATE of a code's id is refused while ledger or slot rows name it.
+//   An UPDATE of a code's id is refused while ledger or slot rows name it;
+//     of its campaign_id (1.5), while it has live (redeemed or held) ones.
 //   AFTER TRUNCATE (READ COMMITTED only) of promo_codes: refused while the ledger has rows, which
 //     would be left without their code; the slot rows go with the codes. Of
 //     promo_code_slots: refused while a code is hot, whose uses would be
@@ -35,6 +36,7 @@
 #include "pg_headers.hpp"
 #include "slotted_counter.hpp"
 #include "spi_session.hpp"
+#include "trigger_row.hpp"
 
 extern "C" {
 #include "commands/trigger.h"
@@ -53,6 +55,14 @@ SELECT EXISTS (SELECT FROM @extschema@.promo_redemptions
                                              {{"promo_id", INT8OID}}};
 
 // $1 promo_id.
+// $1 promo_id.
+const SqlStatement has_live_ledger_rows_statement{"has_live_ledger_rows", R"(
+SELECT EXISTS (SELECT FROM @extschema@.promo_redemptions
+                WHERE promo_id OPERATOR(pg_catalog.=) $1
+                  AND state OPERATOR(pg_catalog.<>) 'released') AS found
+)",
+                                                  {{"promo_id", INT8OID}}};
+
 const SqlStatement has_slot_rows_statement{"has_slot_rows", R"(
 SELECT EXISTS (SELECT FROM @extschema@.promo_code_slots
                 WHERE promo_id OPERATOR(pg_catalog.=) $1) AS found
@@ -79,41 +89,6 @@ DELETE FROM @extschema@.promo_code_slots
 )",
                                          {}};
 
-// A column of a code row, by name.
-class CodeRowColumns {
- public:
-  explicit CodeRowColumns(TupleDesc descriptor) : descriptor_(descriptor) {}
-
-  int number(const char *column) const {
-    int number = pg_call([&] { return SPI_fnumber(descriptor_, column); });
-    if (number <= 0) throw std::logic_error(std::string("promo_codes has no column ") + column);
-    return number;
-  }
-
-  std::optional<Datum> value(HeapTuple row, const char *column) const {
-    const int attribute = number(column);
-    bool is_null = false;
-    Datum datum = pg_call([&] { return heap_getattr(row, attribute, descriptor_, &is_null); });
-    if (is_null) return std::nullopt;
-    return datum;
-  }
-
-  int64_t id(HeapTuple row) const { return DatumGetInt64(*value(row, "id")); }
-  int32_t slots(HeapTuple row) const { return DatumGetInt32(*value(row, "slots")); }
-  std::optional<int32_t> max_uses(HeapTuple row) const {
-    std::optional<Datum> max = value(row, "max_uses");
-    return max ? std::optional<int32_t>(DatumGetInt32(*max)) : std::nullopt;
-  }
-  int32_t current_uses(HeapTuple row) const { return DatumGetInt32(*value(row, "current_uses")); }
-  std::string code(HeapTuple row) const {
-    Datum datum = *value(row, "code");
-    return pg_call([&] { return TextDatumGetCString(datum); });
-  }
-
- private:
-  TupleDesc descriptor_;
-};
-
 bool found(SpiSession &spi, const SqlStatement &statement, std::initializer_list<Argument> arguments) {
   return spi.execute(statement, arguments)[0].boolean("found").value();
 }
@@ -129,7 +104,7 @@ int32_t take_slots(SpiSession &spi, int64_t promo_id, int32_t slots) {
 }
 
 Datum before_update(SpiSession &spi, TriggerData *trigger) {
-  const CodeRowColumns columns(trigger->tg_relation->rd_att);
+  const RowColumns columns(trigger->tg_relation->rd_att);
   HeapTuple old_row = trigger->tg_trigtuple;
   HeapTuple new_row = trigger->tg_newtuple;
   const int64_t promo_id = columns.id(old_row);
@@ -140,8 +115,17 @@ Datum before_update(SpiSession &spi, TriggerData *trigger) {
       (found(spi, has_ledger_rows_statement, {bigint_arg("promo_id", promo_id)}) ||
        found(spi, has_slot_rows_statement, {bigint_arg("promo_id", promo_id)})))
     throw SqlError(ERRCODE_FOREIGN_KEY_VIOLATION,
-                   "promo code \"" + columns.code(old_row) + "\" has redemptions, so its id cannot change",
+                   "promo code \"" + columns.string(old_row, "code") + "\" has redemptions, so its id cannot change",
                    "Its ledger rows name it by id.");
+  // A campaign counts its codes' live redemptions (1.5): a code joins or
+  // leaves one only without any. A one-slot code's redemptions lock its row
+  // before they read its campaign, so this sees every one committed.
+  if (columns.has("campaign_id") &&
+      columns.int8(old_row, "campaign_id") != columns.int8(new_row, "campaign_id") &&
+      found(spi, has_live_ledger_rows_statement, {bigint_arg("promo_id", promo_id)}))
+    throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                   "promo code \"" + columns.string(old_row, "code") + "\" has live redemptions, so its campaign cannot change",
+                   "Release them first, or create a new code in the other campaign.");
   if (!hot) return PointerGetDatum(new_row);
 
   const bool respread = columns.slots(old_row) != columns.slots(new_row) ||
@@ -153,7 +137,7 @@ Datum before_update(SpiSession &spi, TriggerData *trigger) {
   const int64_t usage = static_cast<int64_t>(columns.current_uses(new_row)) + folded;
   if (usage > INT32_MAX)
     throw SqlError(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
-                   "promo code \"" + columns.code(old_row) + "\" counts more than 2147483647 uses",
+                   "promo code \"" + columns.string(old_row, "code") + "\" counts more than 2147483647 uses",
                    "A code counts at most 2147483647 uses.");
   int attribute = columns.number("current_uses");
   Datum current = Int32GetDatum(static_cast<int32_t>(usage));
@@ -167,7 +151,7 @@ Datum before_update(SpiSession &spi, TriggerData *trigger) {
 }
 
 Datum before_delete(SpiSession &spi, TriggerData *trigger) {
-  const CodeRowColumns columns(trigger->tg_relation->rd_att);
+  const RowColumns columns(trigger->tg_relation->rd_att);
   HeapTuple old_row = trigger->tg_trigtuple;
   const int64_t promo_id = columns.id(old_row);
   if (columns.slots(old_row) > 1) wait_for_hot_redemptions(promo_id);
@@ -176,7 +160,7 @@ Datum before_delete(SpiSession &spi, TriggerData *trigger) {
   take_slots(spi, promo_id, columns.slots(old_row));
   if (found(spi, has_ledger_rows_statement, {bigint_arg("promo_id", promo_id)}))
     throw SqlError(ERRCODE_FOREIGN_KEY_VIOLATION,
-                   "promo code \"" + columns.code(old_row) + "\" has redemptions and cannot be deleted",
+                   "promo code \"" + columns.string(old_row, "code") + "\" has redemptions and cannot be deleted",
                    "Deactivate it instead: is_active = false.");
   return PointerGetDatum(old_row);
 }

@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "campaign.hpp"
 #include "error_bridge.hpp"
 #include "hot_code.hpp"
 #include "one_slot_code.hpp"
@@ -67,31 +68,51 @@ RedemptionCode code_of_redemption(SpiSession &spi, int64_t redemption_id) {
   return {rows[0].int8("promo_id").value(), *slots > 1};
 }
 
+// The expired holds of a campaign's codes other than `except`, reclaimed
+// from each code no other transaction is using at the moment (the caller
+// holds its own code's locks and the campaign's, so it must not wait for
+// another code's): their uses go back to their codes; the caller gives
+// them back to the campaign. A code in use is left to its own redemptions,
+// which reclaim its holds, and to the sweep.
+int32_t reclaim_elsewhere(SpiSession &spi, int64_t campaign_id, int64_t except,
+                          const std::optional<TextArgument> &customer) {
+  int32_t reclaimed = 0;
+  for (const campaign::CodeWithHolds &code : campaign::codes_with_expired_holds(spi, campaign_id, except, customer)) {
+    std::optional<int32_t> released = code.hot ? hot::try_reclaim_expired_holds(spi, code.promo_id)
+                                               : one_slot::try_reclaim_expired_holds(spi, code.promo_id);
+    reclaimed += released.value_or(0);
+  }
+  return reclaimed;
+}
+
 }  // namespace
 
-Redemption redeem_code(SpiSession &spi, const RedemptionRequest &request, bool reveal_reasons) {
-  std::optional<FoundCode> found = find_code(spi, request.code_key);
+Redemption redeem_code(SpiSession &spi, RedemptionRequest request, bool reveal_reasons) {
+  std::optional<FoundCode> found = find_code(spi, request.code_key, request.campaigns);
   if (!found) return Redemption{};
+  request.reclaim_elsewhere = [&spi](int64_t campaign_id, int64_t except, const std::optional<TextArgument> &customer) {
+    return reclaim_elsewhere(spi, campaign_id, except, customer);
+  };
   return on_either_path<Redemption>(
       found->slots > 1, [&] { return one_slot::redeem(spi, request, *found, reveal_reasons); },
       [&] { return hot::redeem(spi, request, found->id, reveal_reasons); });
 }
 
-bool confirm_code_redemption(SpiSession &spi, int64_t redemption_id) {
+bool confirm_code_redemption(SpiSession &spi, int64_t redemption_id, bool campaigns) {
   const RedemptionCode code = code_of_redemption(spi, redemption_id);
   return on_either_path<bool>(
-      code.hot, [&] { return one_slot::confirm(spi, code.promo_id, redemption_id); },
-      [&] { return hot::confirm(spi, code.promo_id, redemption_id); });
+      code.hot, [&] { return one_slot::confirm(spi, code.promo_id, redemption_id, campaigns); },
+      [&] { return hot::confirm(spi, code.promo_id, redemption_id, campaigns); });
 }
 
-bool release_code_redemption(SpiSession &spi, int64_t redemption_id) {
+bool release_code_redemption(SpiSession &spi, int64_t redemption_id, bool campaigns) {
   const RedemptionCode code = code_of_redemption(spi, redemption_id);
   return on_either_path<bool>(
-      code.hot, [&] { return one_slot::release(spi, code.promo_id, redemption_id); },
-      [&] { return hot::release(spi, code.promo_id, redemption_id); });
+      code.hot, [&] { return one_slot::release(spi, code.promo_id, redemption_id, campaigns); },
+      [&] { return hot::release(spi, code.promo_id, redemption_id, campaigns); });
 }
 
-int reclaim_all_expired_code_holds(SpiSession &spi) {
+int reclaim_all_expired_code_holds(SpiSession &spi, bool campaigns) {
   Rows rows = spi.execute(codes_with_expired_holds_statement, {bigint_arg("codes", codes_per_sweep)});
   std::vector<RedemptionCode> codes;
   for (uint64_t i = 0; i < rows.size(); ++i)
@@ -99,8 +120,8 @@ int reclaim_all_expired_code_holds(SpiSession &spi) {
   int reclaimed = 0;
   for (const RedemptionCode &code : codes)
     reclaimed += on_either_path<int32_t>(
-        code.hot, [&] { return one_slot::reclaim_expired_holds(spi, code.promo_id); },
-        [&] { return hot::reclaim_expired_holds(spi, code.promo_id); });
+        code.hot, [&] { return one_slot::reclaim_expired_holds(spi, code.promo_id, campaigns); },
+        [&] { return hot::reclaim_expired_holds(spi, code.promo_id, campaigns); });
   return reclaimed;
 }
 

@@ -106,9 +106,10 @@ legacy::Tables legacy_tables(TablesVersion tables, bool ledger_call) {
     case TablesVersion::V1_0: return ledger_call ? legacy::Tables::V1_1 : legacy::Tables::V1_0;
     case TablesVersion::V1_1: return legacy::Tables::V1_1;
     case TablesVersion::V1_3: return legacy::Tables::V1_3;
-    case TablesVersion::V1_4: break;
+    case TablesVersion::V1_4:
+    case TablesVersion::V1_5: break;
   }
-  throw std::logic_error("1.4's tables have no legacy service");
+  throw std::logic_error("1.4's and 1.5's tables have no legacy service");
 }
 
 int64_t redemption_id_argument(FunctionCallInfo fcinfo) {
@@ -143,10 +144,12 @@ Datum redeem_body(FunctionCallInfo fcinfo) {
   refuse_call_older_than_tables(fcinfo, spi, tables);
   inject_debug_fault();
   Redemption redemption;
-  if (tables == TablesVersion::V1_4) {
+  if (served_by_core(tables)) {
     std::optional<TimestampTz> expires;
     if (hold) expires = GetCurrentTransactionStartTimestamp() + *hold;
-    redemption = redeem_code(spi, RedemptionRequest{normalized_code(code), customer, key, expires}, reveal_reasons());
+    const bool campaigns = tables == TablesVersion::V1_5;
+    redemption = redeem_code(spi, RedemptionRequest{normalized_code(code), customer, key, expires, campaigns, {}},
+                             reveal_reasons());
   } else {
     const legacy::Request request{code, customer, key, exact_interval(hold)};
     redemption = legacy::redeem(spi, request, reveal_reasons(), legacy_tables(tables, false));
@@ -163,7 +166,8 @@ Datum ledger_action(FunctionCallInfo fcinfo, Older &&older, Newest &&newest) {
   SpiSession spi(schema);
   const TablesVersion tables = tables_version(schema);
   refuse_call_older_than_tables(fcinfo, spi, tables);
-  Datum result = tables == TablesVersion::V1_4 ? newest(spi) : older(spi, legacy_tables(tables, true));
+  Datum result = served_by_core(tables) ? newest(spi, tables == TablesVersion::V1_5)
+                                        : older(spi, legacy_tables(tables, true));
   spi.finish();
   return result;
 }
@@ -172,14 +176,14 @@ Datum confirm_body(FunctionCallInfo fcinfo) {
   int64_t id = redemption_id_argument(fcinfo);
   return ledger_action(
       fcinfo, [&](SpiSession &spi, legacy::Tables older) { return BoolGetDatum(legacy::confirm(spi, id, older)); },
-      [&](SpiSession &spi) { return BoolGetDatum(confirm_code_redemption(spi, id)); });
+      [&](SpiSession &spi, bool campaigns) { return BoolGetDatum(confirm_code_redemption(spi, id, campaigns)); });
 }
 
 Datum release_body(FunctionCallInfo fcinfo) {
   int64_t id = redemption_id_argument(fcinfo);
   return ledger_action(
       fcinfo, [&](SpiSession &spi, legacy::Tables older) { return BoolGetDatum(legacy::release(spi, id, older)); },
-      [&](SpiSession &spi) { return BoolGetDatum(release_code_redemption(spi, id)); });
+      [&](SpiSession &spi, bool campaigns) { return BoolGetDatum(release_code_redemption(spi, id, campaigns)); });
 }
 
 Datum reclaim_body(FunctionCallInfo fcinfo) {
@@ -187,7 +191,9 @@ Datum reclaim_body(FunctionCallInfo fcinfo) {
       fcinfo, [&](SpiSession &spi, legacy::Tables older) {
         return Int32GetDatum(legacy::reclaim_all_expired_holds(spi, older));
       },
-      [&](SpiSession &spi) { return Int32GetDatum(reclaim_all_expired_code_holds(spi)); });
+      [&](SpiSession &spi, bool campaigns) {
+        return Int32GetDatum(reclaim_all_expired_code_holds(spi, campaigns));
+      });
 }
 
 }  // namespace

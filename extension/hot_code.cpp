@@ -4,6 +4,7 @@
 
 #include "error_bridge.hpp"
 
+#include "campaign.hpp"
 #include "lock_scheme.hpp"
 #include "redemption_rules.hpp"
 #include "slotted_counter.hpp"
@@ -75,7 +76,8 @@ enum class Opened { Gone, OneSlot, Hot };
 // before the guard, the order a DBA's change takes them in (row, then guard),
 // and the caller locks every slot once it holds the key's and customer's
 // locks (snapshot_locks), keeping the order of lock_scheme.hpp.
-Opened open(SpiSession &spi, int64_t promo_id, std::optional<Datum> code_key, std::optional<HotCode> &hot) {
+Opened open(SpiSession &spi, int64_t promo_id, std::optional<Datum> code_key, bool campaigns,
+            std::optional<HotCode> &hot) {
   const bool snapshot = IsolationUsesXactSnapshot();
   const std::initializer_list<Argument> arguments = {bigint_arg("promo_id", promo_id),
                                                      text_arg("code_key", code_key)};
@@ -93,6 +95,7 @@ Opened open(SpiSession &spi, int64_t promo_id, std::optional<Datum> code_key, st
     return opened;
   }
   CodeState code = read_code_state(rows[0]);
+  if (campaigns) code.campaign_id = campaign::of_code(spi, promo_id);  // the guard keeps it
   const std::optional<int32_t> left =
       SlottedCounter::left_when_spread(code.row.max_uses, code.row.current_uses);
   hot.emplace(HotCode{code, SlottedCounter(spi, code_slots, promo_id, code.slots, left)});
@@ -106,15 +109,21 @@ void snapshot_locks(HotCode &hot) {
 }
 
 // Reclaims the code's expired holds, giving their uses back through `slot`
-// (held by the caller); returns how many.
-int32_t reclaim_through(SpiSession &spi, HotCode &hot, int32_t slot) {
+// (held by the caller) and to the code's campaign, through `campaign` if
+// the caller opened it; returns how many.
+int32_t reclaim_through(SpiSession &spi, HotCode &hot, int32_t slot, campaign::Campaign *campaign = nullptr) {
   const int32_t released = release_expired_holds(spi, hot.code.row.id);
-  if (released > 0) hot.counter.give_back(slot, released);
+  if (released == 0) return 0;
+  hot.counter.give_back(slot, released);
+  if (campaign != nullptr)
+    campaign->give_back(released);
+  else if (hot.code.campaign_id)
+    campaign::Campaign(spi, *hot.code.campaign_id).give_back(released);
   return released;
 }
 
-int32_t reclaim(SpiSession &spi, HotCode &hot) {
-  return reclaim_through(spi, hot, hot.counter.slot_for_giving_back());
+int32_t reclaim(SpiSession &spi, HotCode &hot, campaign::Campaign *campaign = nullptr) {
+  return reclaim_through(spi, hot, hot.counter.slot_for_giving_back(), campaign);
 }
 
 // The code row with its usage: current_uses plus the slots' uses, which
@@ -133,8 +142,35 @@ CodeRow with_usage(HotCode &hot) {
   return plus_slot_uses(hot.code.row, hot.counter.slot_uses());
 }
 
-Redemption refuse(HotCode &hot, Status status, bool reveal_reasons) {
-  return reveal_reasons ? refusal(status, with_usage(hot), true) : refusal(status, hot.code.row, false);
+Redemption refuse(HotCode &hot, Status status, bool reveal_reasons, Scope scope = Scope::Code) {
+  if (!reveal_reasons) return refusal(status, hot.code.row, false);
+  Redemption refused = refusal(status, with_usage(hot), true, scope);
+  refused.campaign_id = hot.code.campaign_id;
+  return refused;
+}
+
+// The campaign's rules, for a redemption that took its use from the code's
+// slot `taken`: the campaign's use taken too (true), or the code's given
+// back and the campaign's refusal in `refused`.
+bool take_from_campaign(SpiSession &spi, const RedemptionRequest &request, HotCode &hot,
+                        const SlottedCounter::Taken &taken, bool reveal_reasons, std::optional<Redemption> &refused) {
+  campaign::Campaign campaign(spi, *hot.code.campaign_id);
+  auto refuse_by_campaign = [&](Status status) {
+    hot.counter.give_back(taken.slot, 1);
+    refused = refuse(hot, status, reveal_reasons, Scope::Campaign);
+    return false;
+  };
+  if (std::optional<Status> refusal = campaign.refusal()) return refuse_by_campaign(*refusal);
+  auto reclaim_all = [&] {
+    const int32_t own = reclaim_through(spi, hot, taken.slot, &campaign);
+    const int32_t elsewhere = request.reclaim_elsewhere(campaign.id(), hot.code.row.id, request.customer);
+    if (elsewhere > 0) campaign.give_back(elsewhere);
+    return own + elsewhere;
+  };
+  if (!campaign.customer_may_use(request.customer, reclaim_all))
+    return refuse_by_campaign(Status::CustomerLimitReached);
+  if (!campaign.take([&](int32_t) { return reclaim_all(); })) return refuse_by_campaign(Status::Exhausted);
+  return true;
 }
 
 // Whether this transaction holds one of the code's slots: it gave a use
@@ -168,7 +204,7 @@ void take_argument_lock(locks::Lock lock, int64_t promo_id, const TextArgument &
 std::optional<Redemption> redeem(SpiSession &spi, const RedemptionRequest &request, int64_t promo_id,
                                  bool reveal_reasons) {
   std::optional<HotCode> opened;
-  switch (open(spi, promo_id, request.code_key, opened)) {
+  switch (open(spi, promo_id, request.code_key, request.campaigns, opened)) {
     case Opened::Gone: return Redemption{};
     case Opened::OneSlot: return std::nullopt;
     case Opened::Hot: break;
@@ -184,7 +220,9 @@ std::optional<Redemption> redeem(SpiSession &spi, const RedemptionRequest &reque
   if (request.key) {
     if (std::optional<KeyedRedemption> keyed = find_key(spi, promo_id, request)) {
       if (keyed->expired_hold && reclaim(spi, hot) > 0) keyed = find_key(spi, promo_id, request);
-      return replay_of(keyed->entry, with_usage(hot));
+      Redemption replayed = replay_of(keyed->entry, with_usage(hot));
+      replayed.campaign_id = hot.code.campaign_id;
+      return replayed;
     }
   }
   if (code.refusal) return refuse(hot, *code.refusal, reveal_reasons);
@@ -195,6 +233,10 @@ std::optional<Redemption> redeem(SpiSession &spi, const RedemptionRequest &reque
   std::optional<SlottedCounter::Taken> taken =
       hot.counter.take([&](int32_t held_slot) { return reclaim_through(spi, hot, held_slot); });
   if (!taken) return refuse(hot, Status::Exhausted, reveal_reasons);
+  if (code.campaign_id) {
+    std::optional<Redemption> refused;
+    if (!take_from_campaign(spi, request, hot, *taken, reveal_reasons, refused)) return refused;
+  }
 
   std::optional<Datum> customer, key;
   if (request.customer) customer = request.customer->datum;
@@ -204,12 +246,12 @@ std::optional<Redemption> redeem(SpiSession &spi, const RedemptionRequest &reque
       {bigint_arg("promo_id", promo_id), text_arg("customer_id", customer), text_arg("idempotency_key", key),
        timestamptz_arg("hold_expires_at", request.hold_expires), integer_arg("slot", taken->slot)});
   return Redemption{Status::Redeemed, plus_slot_uses(code.row, taken->slot_uses),
-                    read_ledger_entry(rows[0], false)};
+                    read_ledger_entry(rows[0], false), code.campaign_id, std::nullopt};
 }
 
-std::optional<bool> confirm(SpiSession &spi, int64_t promo_id, int64_t redemption_id) {
+std::optional<bool> confirm(SpiSession &spi, int64_t promo_id, int64_t redemption_id, bool campaigns) {
   std::optional<HotCode> hot;
-  switch (open(spi, promo_id, std::nullopt, hot)) {
+  switch (open(spi, promo_id, std::nullopt, campaigns, hot)) {
     case Opened::Gone: return false;
     case Opened::OneSlot: return std::nullopt;
     case Opened::Hot: break;
@@ -220,29 +262,54 @@ std::optional<bool> confirm(SpiSession &spi, int64_t promo_id, int64_t redemptio
   return false;
 }
 
-std::optional<bool> release(SpiSession &spi, int64_t promo_id, int64_t redemption_id) {
+std::optional<bool> release(SpiSession &spi, int64_t promo_id, int64_t redemption_id, bool campaigns) {
   std::optional<HotCode> hot;
-  switch (open(spi, promo_id, std::nullopt, hot)) {
+  switch (open(spi, promo_id, std::nullopt, campaigns, hot)) {
     case Opened::Gone: return false;
     case Opened::OneSlot: return std::nullopt;
     case Opened::Hot: break;
   }
   snapshot_locks(*hot);
   const int32_t slot = hot->counter.slot_for_giving_back();
+  // The campaign's locks before the ledger row's, in the order of lock_scheme.hpp.
+  std::optional<campaign::Campaign> campaign;
+  if (hot->code.campaign_id) campaign.emplace(spi, *hot->code.campaign_id);
   if (!release_ledger_row(spi, redemption_id)) return false;
   hot->counter.give_back(slot, 1);
+  if (campaign) campaign->give_back(1);
   return true;
 }
 
-std::optional<int32_t> reclaim_expired_holds(SpiSession &spi, int64_t promo_id) {
+std::optional<int32_t> reclaim_expired_holds(SpiSession &spi, int64_t promo_id, bool campaigns) {
   std::optional<HotCode> hot;
-  switch (open(spi, promo_id, std::nullopt, hot)) {
+  switch (open(spi, promo_id, std::nullopt, campaigns, hot)) {
     case Opened::Gone: return 0;
     case Opened::OneSlot: return std::nullopt;
     case Opened::Hot: break;
   }
   snapshot_locks(*hot);
   return reclaim(spi, *hot);
+}
+
+std::optional<int32_t> try_reclaim_expired_holds(SpiSession &spi, int64_t promo_id) {
+  const locks::LockId guard{locks::Lock::CodeGuard, promo_id};
+  const locks::Held held = locks::try_acquire(guard, locks::Mode::Share);
+  if (held == locks::Held::No) return std::nullopt;
+  Rows rows = spi.execute(read_statement, {bigint_arg("promo_id", promo_id), text_arg("code_key", std::nullopt)});
+  std::optional<int32_t> slot;
+  if (!rows.empty() && rows[0].int4("slots").value() > 1) {
+    const CodeState code = read_code_state(rows[0]);
+    SlottedCounter counter(spi, code_slots, promo_id, code.slots,
+                           SlottedCounter::left_when_spread(code.row.max_uses, code.row.current_uses));
+    slot = counter.free_slot_for_giving_back();
+    if (slot) {
+      const int32_t released = release_expired_holds(spi, promo_id);
+      if (released > 0) counter.give_back(*slot, released);
+      return released;
+    }
+  }
+  if (held == locks::Held::Newly) locks::release(guard, locks::Mode::Share);
+  return std::nullopt;
 }
 
 }  // namespace promo::hot

@@ -18,8 +18,12 @@ std::optional<Redemption> redeem(SpiSession &spi, const RedemptionRequest &reque
 
 // The same three as for one-slot codes; each empty when the code turned out
 // to have one slot.
-std::optional<bool> confirm(SpiSession &spi, int64_t promo_id, int64_t redemption_id);
-std::optional<bool> release(SpiSession &spi, int64_t promo_id, int64_t redemption_id);
-std::optional<int32_t> reclaim_expired_holds(SpiSession &spi, int64_t promo_id);
+std::optional<bool> confirm(SpiSession &spi, int64_t promo_id, int64_t redemption_id, bool campaigns);
+std::optional<bool> release(SpiSession &spi, int64_t promo_id, int64_t redemption_id, bool campaigns);
+std::optional<int32_t> reclaim_expired_holds(SpiSession &spi, int64_t promo_id, bool campaigns);
+
+// As one_slot::try_reclaim_expired_holds: only if no DBA's change holds the
+// code's guard and one of its slots is free; never waits.
+std::optional<int32_t> try_reclaim_expired_holds(SpiSession &spi, int64_t promo_id);
 
 }  // namespace promo::hot

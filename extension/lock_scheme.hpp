@@ -13,8 +13,15 @@
 //                   -> Slot(s) -> slot rows -> ledger rows; under REPEATABLE
 //                   READ and SERIALIZABLE the code row (FOR KEY SHARE) first,
 //                   as a DBA's change takes it first
+//   a code of a campaign: the code's own locks as above, up to and with its
+//                   slot, then the campaign's: CampaignGuard (share; under
+//                   REPEATABLE READ and SERIALIZABLE the campaign row FOR KEY
+//                   SHARE first) -> CampaignCustomer -> CampaignSlot(s) ->
+//                   campaign slot rows -> ledger rows (campaign.hpp)
 //   a DBA's change of a code row (trigger): the code row -> CodeGuard
 //                   (exclusive, hot codes only) -> slot rows
+//   a DBA's change of a campaign row (trigger): the campaign row ->
+//                   CampaignGuard (exclusive) -> campaign slot rows
 // Codes met in one transaction are taken in the order they are met. A
 // transaction that gave a use back through a hot code's slot (a release,
 // confirm or sweep) holds that slot; a redemption of that code it makes
@@ -41,12 +48,18 @@ enum class Lock : uint16_t {
   CodeCustomer = 0x7004,
   // One of a hot code's slots.
   Slot = 0x7005,
+  // A campaign's (1.5; LockId's id is the campaign's): its codes'
+  // redemptions share its guard, a change of its row takes it exclusively;
+  // a customer within it, one caller at a time; one of its slots.
+  CampaignGuard = 0x7006,
+  CampaignCustomer = 0x7007,
+  CampaignSlot = 0x7008,
 };
 
 enum class Mode { Share, Exclusive };
 
-// Which lock: a class, a code, and within the code a slot number or a hash
-// of a key or customer (0 for the code itself). Two different keys of one
+// Which lock: a class, a code (or campaign), and within it a slot number or
+// a hash of a key or customer (0 for the code itself). Two different keys of one
 // code may share a hash: then those two callers wait for each other, nothing
 // worse.
 struct LockId {

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "campaign.hpp"
 #include "lock_scheme.hpp"
 #include "redemption_rules.hpp"
 
@@ -50,6 +51,44 @@ SELECT c.id AS promo_id, c.code, c.current_uses, c.max_uses, c.is_active,
                                      {"hold_expires_at", TIMESTAMPTZOID},
                                      {"code_key", TEXTOID}}};
 
+// The same on 1.5's tables, also re-checking the code's campaign: $7
+// campaign_id, the one whose use the caller took (NULL: none). A code that
+// joined a campaign while the call waited is refused here and decided again
+// with its campaign (decide_locked).
+const SqlStatement campaign_redeem_statement{"one_slot_campaign_redeem",
+                                    R"(
+WITH code_row AS (
+  UPDATE @extschema@.promo_codes
+     SET current_uses = current_uses OPERATOR(pg_catalog.+) 1
+   WHERE id OPERATOR(pg_catalog.=) $1
+     AND ($6 IS NULL OR code_key OPERATOR(pg_catalog.=) $6)
+     AND campaign_id IS NOT DISTINCT FROM $7
+     AND slots OPERATOR(pg_catalog.=) 1
+     AND is_active
+     AND (valid_from IS NULL OR valid_from OPERATOR(pg_catalog.<=) pg_catalog.now())
+     AND (valid_until IS NULL OR pg_catalog.now() OPERATOR(pg_catalog.<) valid_until)
+     AND (max_uses IS NULL OR current_uses OPERATOR(pg_catalog.<) max_uses)
+     AND (max_uses_per_customer IS NULL OR $2 IS NULL
+          OR $4 OPERATOR(pg_catalog.<) max_uses_per_customer)
+  RETURNING id, code, current_uses, max_uses, is_active
+), ledger_row AS (
+  INSERT INTO @extschema@.promo_redemptions (promo_id, customer_id, idempotency_key, state, hold_expires_at)
+  SELECT id, $2, $3, CASE WHEN $5 IS NULL THEN 'redeemed' ELSE 'held' END, $5
+    FROM code_row
+  RETURNING id, state, hold_expires_at
+)
+SELECT c.id AS promo_id, c.code, c.current_uses, c.max_uses, c.is_active,
+       l.id AS redemption_id, l.state, l.hold_expires_at
+  FROM code_row c, ledger_row l
+)",
+                                    {{"promo_id", INT8OID},
+                                     {"customer_id", TEXTOID},
+                                     {"idempotency_key", TEXTOID},
+                                     {"customer_live_uses", INT4OID},
+                                     {"hold_expires_at", TIMESTAMPTZOID},
+                                     {"code_key", TEXTOID},
+                                     {"campaign_id", INT8OID}}};
+
 // $1 promo_id, $2 code_key (NULL: any). The code row, locked as the UPDATE
 // locks it, and what it says against a new use. Under REPEATABLE READ a row
 // changed since the snapshot raises 40001 here.
@@ -82,76 +121,141 @@ RETURNING id AS promo_id, code, current_uses, max_uses, is_active, max_uses_per_
 )",
                                        {{"promo_id", INT8OID}, {"uses", INT4OID}}};
 
+// $1 promo_id: the code row, locked unless another transaction holds it
+// (then no row): for giving back a campaign's expired holds without waiting.
+const SqlStatement try_lock_statement{"one_slot_try_lock", R"(
+SELECT slots FROM @extschema@.promo_codes WHERE id OPERATOR(pg_catalog.=) $1 FOR NO KEY UPDATE SKIP LOCKED
+)",
+                                      {{"promo_id", INT8OID}}};
+
 locks::LockId queue_of(int64_t promo_id) {
   return {locks::Lock::CodeQueue, promo_id};
 }
 
-// The code row, locked; empty if it is gone (or was renamed).
-std::optional<CodeState> lock_row(SpiSession &spi, int64_t promo_id, std::optional<Datum> code_key) {
+// The code row, locked, with its campaign on 1.5's tables; empty if it is
+// gone (or was renamed).
+std::optional<CodeState> lock_row(SpiSession &spi, int64_t promo_id, std::optional<Datum> code_key,
+                                  bool campaigns) {
   Rows rows = spi.execute(lock_statement, {bigint_arg("promo_id", promo_id), text_arg("code_key", code_key)});
   if (rows.empty()) return std::nullopt;
-  return read_code_state(rows[0]);
+  CodeState code = read_code_state(rows[0]);
+  if (campaigns) code.campaign_id = campaign::of_code(spi, promo_id);
+  return code;
 }
 
 // Reclaims the locked code's expired holds; returns how many, and the row
-// as they left it.
-int32_t reclaim(SpiSession &spi, std::optional<CodeState> &code) {
+// as they left it. Their uses go back to the code, and to its campaign
+// through `campaign` (opened by the caller) or one opened here.
+int32_t reclaim(SpiSession &spi, std::optional<CodeState> &code, campaign::Campaign *campaign = nullptr) {
   const int32_t released = release_expired_holds(spi, code->row.id);
-  if (released > 0)
-    code = read_code_state(spi.execute(
-        give_back_statement, {bigint_arg("promo_id", code->row.id), integer_arg("uses", released)})[0]);
+  if (released == 0) return 0;
+  const std::optional<int64_t> campaign_id = code->campaign_id;
+  code = read_code_state(
+      spi.execute(give_back_statement, {bigint_arg("promo_id", code->row.id), integer_arg("uses", released)})[0]);
+  code->campaign_id = campaign_id;
+  if (campaign != nullptr)
+    campaign->give_back(released);
+  else if (campaign_id)
+    campaign::Campaign(spi, *campaign_id).give_back(released);
   return released;
 }
 
-// Runs the guarded UPDATE; empty if it refused.
+// Runs the guarded UPDATE; empty if it refused. On 1.5's tables it also
+// checks that the code's campaign is still `campaign_id`.
 std::optional<Redemption> try_redeem(SpiSession &spi, const RedemptionRequest &request, int64_t promo_id,
-                                     std::optional<int32_t> customer_uses) {
+                                     std::optional<int32_t> customer_uses, std::optional<int64_t> campaign_id) {
   std::optional<Datum> customer, key;
   if (request.customer) customer = request.customer->datum;
   if (request.key) key = request.key->datum;
-  Rows rows = spi.execute(
-      redeem_statement,
-      {bigint_arg("promo_id", promo_id), text_arg("customer_id", customer), text_arg("idempotency_key", key),
-       integer_arg("customer_live_uses", customer_uses),
-       timestamptz_arg("hold_expires_at", request.hold_expires), text_arg("code_key", request.code_key)});
+  const Argument arguments[] = {bigint_arg("promo_id", promo_id),
+                                text_arg("customer_id", customer),
+                                text_arg("idempotency_key", key),
+                                integer_arg("customer_live_uses", customer_uses),
+                                timestamptz_arg("hold_expires_at", request.hold_expires),
+                                text_arg("code_key", request.code_key)};
+  Rows rows = request.campaigns
+                  ? spi.execute(campaign_redeem_statement,
+                                {arguments[0], arguments[1], arguments[2], arguments[3], arguments[4], arguments[5],
+                                 campaign_id ? bigint_arg("campaign_id", *campaign_id)
+                                             : Argument{"campaign_id", INT8OID, Datum(0), true}})
+                  : spi.execute(redeem_statement,
+                                {arguments[0], arguments[1], arguments[2], arguments[3], arguments[4], arguments[5]});
   if (rows.empty()) return std::nullopt;
-  return Redemption{Status::Redeemed, read_code_row(rows[0]), read_ledger_entry(rows[0], false)};
+  return Redemption{Status::Redeemed, read_code_row(rows[0]), read_ledger_entry(rows[0], false), campaign_id,
+                    std::nullopt};
+}
+
+// The answer names the code's campaign wherever it shows the code.
+Redemption in_campaign(Redemption redemption, const CodeState &code) {
+  if (redemption.row) redemption.campaign_id = code.campaign_id;
+  return redemption;
 }
 
 // An idempotency replay, answered with the code row locked.
 std::optional<Redemption> replay(SpiSession &spi, const RedemptionRequest &request, int64_t promo_id,
                                  KeyedRedemption keyed) {
-  std::optional<CodeState> code = lock_row(spi, promo_id, std::nullopt);
+  std::optional<CodeState> code = lock_row(spi, promo_id, std::nullopt, request.campaigns);
   if (!code) return Redemption{};
   if (code->slots > 1) return std::nullopt;
   if (keyed.expired_hold && reclaim(spi, code) > 0) keyed = *find_key(spi, promo_id, request);
-  return replay_of(keyed.entry, code->row);
+  return in_campaign(replay_of(keyed.entry, code->row), *code);
+}
+
+// The campaign's rules, for a code that passed its own (the code row
+// locked, the customer's uses of the code counted): the use is taken from
+// the campaign and the code, or the campaign's refusal answered.
+// `reclaim_code` reclaims the code's expired holds at most once, giving
+// their uses back to the code and to the campaign it is passed.
+Redemption decide_campaign(SpiSession &spi, const RedemptionRequest &request, const CodeState &code,
+                           std::optional<int32_t> customer_uses, bool reveal_reasons,
+                           const std::function<int32_t(campaign::Campaign *)> &reclaim_code) {
+  campaign::Campaign campaign(spi, *code.campaign_id);
+  auto refuse = [&](Status status) {
+    return in_campaign(refusal(status, code.row, reveal_reasons, Scope::Campaign), code);
+  };
+  if (std::optional<Status> refused = campaign.refusal()) return refuse(*refused);
+  auto reclaim_all = [&] {
+    const int32_t own = reclaim_code(&campaign);
+    const int32_t elsewhere = request.reclaim_elsewhere(campaign.id(), code.row.id, request.customer);
+    if (elsewhere > 0) campaign.give_back(elsewhere);
+    return own + elsewhere;
+  };
+  if (!campaign.customer_may_use(request.customer, reclaim_all)) return refuse(Status::CustomerLimitReached);
+  if (!campaign.take([&](int32_t) { return reclaim_all(); })) return refuse(Status::Exhausted);
+  if (customer_uses)  // counted again: a reclaim may have released some
+    customer_uses = customer_live_uses(spi, code.row.id, *request.customer);
+  if (std::optional<Redemption> redeemed = try_redeem(spi, request, code.row.id, customer_uses, campaign.id()))
+    return *redeemed;
+  throw std::logic_error("an eligible code of a campaign, locked, was not redeemed");
 }
 
 // Decides with the code row locked, by the rules (redemption_rules.hpp).
 std::optional<Redemption> decide_locked(SpiSession &spi, const RedemptionRequest &request, int64_t promo_id,
                                         bool reveal_reasons) {
-  std::optional<CodeState> code = lock_row(spi, promo_id, request.code_key);
+  std::optional<CodeState> code = lock_row(spi, promo_id, request.code_key, request.campaigns);
   if (!code) return Redemption{};
   if (code->slots > 1) return std::nullopt;
-  if (code->refusal) return refusal(*code->refusal, code->row, reveal_reasons);
+  auto refuse = [&](Status status) { return in_campaign(refusal(status, code->row, reveal_reasons), *code); };
+  if (code->refusal) return refuse(*code->refusal);
 
   bool reclaimed = false;
-  auto reclaim_once = [&] {
+  auto reclaim_once = [&](campaign::Campaign *campaign) {
     if (reclaimed) return 0;
     reclaimed = true;
-    return reclaim(spi, code);
+    return reclaim(spi, code, campaign);
   };
   std::optional<int32_t> customer_uses;
   if (customer_limited(request, *code)) {
-    customer_uses = uses_below_customer_limit(spi, request, *code, reclaim_once);
-    if (!customer_uses) return refusal(Status::CustomerLimitReached, code->row, reveal_reasons);
+    customer_uses = uses_below_customer_limit(spi, request, *code, [&] { return reclaim_once(nullptr); });
+    if (!customer_uses) return refuse(Status::CustomerLimitReached);
   }
   if (code->exhausted) {
-    reclaim_once();
-    if (code->exhausted) return refusal(Status::Exhausted, code->row, reveal_reasons);
+    reclaim_once(nullptr);
+    if (code->exhausted) return refuse(Status::Exhausted);
   }
-  if (std::optional<Redemption> redeemed = try_redeem(spi, request, promo_id, customer_uses)) return redeemed;
+  if (code->campaign_id) return decide_campaign(spi, request, *code, customer_uses, reveal_reasons, reclaim_once);
+  if (std::optional<Redemption> redeemed = try_redeem(spi, request, promo_id, customer_uses, std::nullopt))
+    return redeemed;
   throw std::logic_error("an eligible code, locked, was not redeemed");
 }
 
@@ -167,16 +271,21 @@ std::optional<Redemption> redeem(SpiSession &spi, const RedemptionRequest &reque
     if (std::optional<KeyedRedemption> keyed = find_key(spi, found.id, request))
       return replay(spi, request, found.id, *keyed);
 
-  std::optional<int32_t> customer_uses;
-  if (request.customer && found.customer_limited)
-    customer_uses = customer_live_uses(spi, found.id, *request.customer);
-  if (std::optional<Redemption> redeemed = try_redeem(spi, request, found.id, customer_uses)) return redeemed;
+  // The one-statement path, for a code without a campaign as it was found
+  // (the statement checks that it still has none).
+  if (!found.campaign_id) {
+    std::optional<int32_t> customer_uses;
+    if (request.customer && found.customer_limited)
+      customer_uses = customer_live_uses(spi, found.id, *request.customer);
+    if (std::optional<Redemption> redeemed = try_redeem(spi, request, found.id, customer_uses, std::nullopt))
+      return redeemed;
+  }
   return decide_locked(spi, request, found.id, reveal_reasons);
 }
 
-std::optional<bool> confirm(SpiSession &spi, int64_t promo_id, int64_t redemption_id) {
+std::optional<bool> confirm(SpiSession &spi, int64_t promo_id, int64_t redemption_id, bool campaigns) {
   locks::acquire(queue_of(promo_id), locks::Mode::Exclusive);
-  std::optional<CodeState> code = lock_row(spi, promo_id, std::nullopt);
+  std::optional<CodeState> code = lock_row(spi, promo_id, std::nullopt, campaigns);
   if (!code) return false;
   if (code->slots > 1) return std::nullopt;
   if (confirm_live_hold(spi, redemption_id)) return true;
@@ -184,22 +293,41 @@ std::optional<bool> confirm(SpiSession &spi, int64_t promo_id, int64_t redemptio
   return false;
 }
 
-std::optional<bool> release(SpiSession &spi, int64_t promo_id, int64_t redemption_id) {
+std::optional<bool> release(SpiSession &spi, int64_t promo_id, int64_t redemption_id, bool campaigns) {
   locks::acquire(queue_of(promo_id), locks::Mode::Exclusive);
-  std::optional<CodeState> code = lock_row(spi, promo_id, std::nullopt);
+  std::optional<CodeState> code = lock_row(spi, promo_id, std::nullopt, campaigns);
   if (!code) return false;
   if (code->slots > 1) return std::nullopt;
+  // The campaign's locks before the ledger row's, in the order of lock_scheme.hpp.
+  std::optional<campaign::Campaign> campaign;
+  if (code->campaign_id) campaign.emplace(spi, *code->campaign_id);
   if (!release_ledger_row(spi, redemption_id)) return false;
   spi.execute(give_back_statement, {bigint_arg("promo_id", promo_id), integer_arg("uses", 1)});
+  if (campaign) campaign->give_back(1);
   return true;
 }
 
-std::optional<int32_t> reclaim_expired_holds(SpiSession &spi, int64_t promo_id) {
+std::optional<int32_t> reclaim_expired_holds(SpiSession &spi, int64_t promo_id, bool campaigns) {
   locks::acquire(queue_of(promo_id), locks::Mode::Exclusive);
-  std::optional<CodeState> code = lock_row(spi, promo_id, std::nullopt);
+  std::optional<CodeState> code = lock_row(spi, promo_id, std::nullopt, campaigns);
   if (!code) return 0;
   if (code->slots > 1) return std::nullopt;
   return reclaim(spi, code);
+}
+
+std::optional<int32_t> try_reclaim_expired_holds(SpiSession &spi, int64_t promo_id) {
+  const locks::LockId queue = queue_of(promo_id);
+  const locks::Held held = locks::try_acquire(queue, locks::Mode::Exclusive);
+  if (held == locks::Held::No) return std::nullopt;
+  Rows rows = spi.execute(try_lock_statement, {bigint_arg("promo_id", promo_id)});
+  if (rows.empty() || rows[0].int4("slots").value() > 1) {
+    if (held == locks::Held::Newly) locks::release(queue, locks::Mode::Exclusive);
+    return std::nullopt;
+  }
+  const int32_t released = release_expired_holds(spi, promo_id);
+  if (released > 0)
+    spi.execute(give_back_statement, {bigint_arg("promo_id", promo_id), integer_arg("uses", released)});
+  return released;
 }
 
 }  // namespace promo::one_slot

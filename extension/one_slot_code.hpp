@@ -17,9 +17,17 @@ namespace promo::one_slot {
 std::optional<Redemption> redeem(SpiSession &spi, const RedemptionRequest &request, const FoundCode &found,
                                  bool reveal_reasons);
 
-// Each empty when the code turned out to be hot.
-std::optional<bool> confirm(SpiSession &spi, int64_t promo_id, int64_t redemption_id);
-std::optional<bool> release(SpiSession &spi, int64_t promo_id, int64_t redemption_id);
-std::optional<int32_t> reclaim_expired_holds(SpiSession &spi, int64_t promo_id);
+// Each empty when the code turned out to be hot. `campaigns`: 1.5's tables,
+// where a use given back goes to the code's campaign too.
+std::optional<bool> confirm(SpiSession &spi, int64_t promo_id, int64_t redemption_id, bool campaigns);
+std::optional<bool> release(SpiSession &spi, int64_t promo_id, int64_t redemption_id, bool campaigns);
+std::optional<int32_t> reclaim_expired_holds(SpiSession &spi, int64_t promo_id, bool campaigns);
+
+// Reclaims the code's expired holds only if no other transaction holds its
+// queue or row (then empty, as for a code that turned out hot), giving their
+// uses back to the code; the caller, holding the campaign's locks, gives them
+// back to the campaign. Never waits, so the caller's own locks may come
+// first.
+std::optional<int32_t> try_reclaim_expired_holds(SpiSession &spi, int64_t promo_id);
 
 }  // namespace promo::one_slot

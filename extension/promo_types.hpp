@@ -35,7 +35,9 @@ namespace promo {
   X(RedemptionId, "redemption_id", "int8", "1.1")       \
   X(Replayed, "replayed", "bool", "1.1")                \
   X(RedemptionState, "redemption_state", "text", "1.1") \
-  X(HoldExpiresAt, "hold_expires_at", "timestamptz", "1.1")
+  X(HoldExpiresAt, "hold_expires_at", "timestamptz", "1.1") \
+  X(CampaignId, "campaign_id", "int8", "1.5")               \
+  X(RefusedBy, "refused_by", "text", "1.5")
 
 enum class Status {
 #define PROMO_STATUS_ENUMERATOR(name, label, since) name,
@@ -77,12 +79,25 @@ inline constexpr ColumnInfo redemption_columns[] = {
 
 inline constexpr std::size_t column_count = sizeof redemption_columns / sizeof redemption_columns[0];
 
-// How many columns the version 1.0 type has (the ledger's came with 1.1).
-constexpr std::size_t columns_since_1_0() {
+// Whether version `since` ("1.5") is at most `version`: part by part, as numbers.
+constexpr bool version_at_most(const char *since, const char *version) {
+  auto number = [](const char *&text) {
+    int value = 0;
+    for (; *text >= '0' && *text <= '9'; ++text) value = value * 10 + (*text - '0');
+    if (*text == '.') ++text;
+    return value;
+  };
+  const int since_major = number(since), version_major = number(version);
+  if (since_major != version_major) return since_major < version_major;
+  return number(since) <= number(version);
+}
+
+// How many columns promo_redemption has in a version (1.0: up to is_active;
+// the ledger's came with 1.1, the campaign's with 1.5).
+constexpr std::size_t columns_in(const char *version) {
   std::size_t count = 0;
   for (const ColumnInfo &info : redemption_columns)
-    if (info.since[0] == '1' && info.since[1] == '.' && info.since[2] == '0' && info.since[3] == '\0')
-      ++count;
+    if (version_at_most(info.since, version)) ++count;
   return count;
 }
 

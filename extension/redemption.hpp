@@ -35,10 +35,19 @@ struct LedgerEntry {
 // Reads the columns redemption_id, state, hold_expires_at.
 LedgerEntry read_ledger_entry(const ResultRow &row, bool replayed);
 
+// Which rules refused a use: the code's own, or its campaign's (1.5).
+enum class Scope { Code, Campaign };
+
+constexpr const char *scope_label(Scope scope) {
+  return scope == Scope::Code ? "code" : "campaign";
+}
+
 struct Redemption {
   Status status = Status::NotFound;
   std::optional<CodeRow> row;        // absent for not_found and for hidden reasons
   std::optional<LedgerEntry> entry;  // absent on a refusal, and always in 1.0
+  std::optional<int64_t> campaign_id = std::nullopt;  // the code's campaign, when the row is shown (1.5)
+  std::optional<Scope> refused_by = std::nullopt;     // on a refusal other than not_found (1.5)
 };
 
 }  // namespace promo

@@ -82,6 +82,15 @@ SELECT id, slots, max_uses_per_customer IS NOT NULL AS customer_limited
 )",
                                        {{"code_key", TEXTOID}}};
 
+// The same on 1.5's tables, with the code's campaign.
+const SqlStatement find_campaign_code_statement{"find_campaign_code",
+                                                R"(
+SELECT id, slots, max_uses_per_customer IS NOT NULL AS customer_limited, campaign_id
+  FROM @extschema@.promo_codes
+ WHERE code_key OPERATOR(pg_catalog.=) $1
+)",
+                                                {{"code_key", TEXTOID}}};
+
 bool same_customer(const std::optional<std::string> &recorded, const std::optional<TextArgument> &given) {
   if (!recorded || !given) return !recorded && !given;  // NULL matches only NULL
   return *recorded == given->text;
@@ -95,9 +104,9 @@ std::optional<Status> read_row_refusal(const ResultRow &row) {
   return std::nullopt;
 }
 
-Redemption refusal(Status status, const CodeRow &row, bool reveal_reasons) {
+Redemption refusal(Status status, const CodeRow &row, bool reveal_reasons, Scope scope) {
   if (!reveal_reasons) return Redemption{};
-  return Redemption{status, row, std::nullopt};
+  return Redemption{status, row, std::nullopt, std::nullopt, scope};
 }
 
 std::optional<KeyedRedemption> find_key(SpiSession &spi, int64_t promo_id, const TextArgument &key,
@@ -149,11 +158,14 @@ bool confirm_live_hold(SpiSession &spi, int64_t redemption_id) {
   return !spi.execute(confirm_statement, {bigint_arg("redemption_id", redemption_id)}).empty();
 }
 
-std::optional<FoundCode> find_code(SpiSession &spi, Datum code_key) {
-  Rows rows = spi.execute(find_code_statement, {text_arg("code_key", code_key)});
+std::optional<FoundCode> find_code(SpiSession &spi, Datum code_key, bool campaigns) {
+  Rows rows = spi.execute(campaigns ? find_campaign_code_statement : find_code_statement,
+                          {text_arg("code_key", code_key)});
   if (rows.empty()) return std::nullopt;
-  return FoundCode{rows[0].int8("id").value(), rows[0].int4("slots").value(),
-                   rows[0].boolean("customer_limited").value()};
+  FoundCode found{rows[0].int8("id").value(), rows[0].int4("slots").value(),
+                  rows[0].boolean("customer_limited").value(), std::nullopt};
+  if (campaigns) found.campaign_id = rows[0].int8("campaign_id");
+  return found;
 }
 
 CodeState read_code_state(const ResultRow &row) {

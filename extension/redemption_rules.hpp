@@ -8,7 +8,13 @@
 //     (uses_below_customer_limit), exhausted (the path's counter);
 //  3. customer_limit_reached and exhausted are decided again after the
 //     code's expired holds are reclaimed (release_expired_holds; the path
-//     gives their uses back to its counter).
+//     gives their uses back to its counter, and to its campaign's);
+//  4. a code of a campaign (1.5) that passes its own rules then meets the
+//     campaign's, in the same order: inactive, not_yet_valid, expired, the
+//     campaign's customer limit, the campaign's max_uses (campaign.hpp);
+//     before the last two refuse, the expired holds of the campaign's other
+//     codes are reclaimed too, from each code no one else holds at the time.
+//     A refusal says whose rule it was (refused_by: code or campaign).
 // The ledger statements here use only what promo_redemptions has had since
 // 1.1. Below them, 1.4's own: the request, the code as found and as read.
 #pragma once
@@ -29,8 +35,9 @@ namespace promo {
 // named like those statuses.
 std::optional<Status> read_row_refusal(const ResultRow &row);
 
-// A refusal: with reasons hidden, it reads exactly like an unknown code.
-Redemption refusal(Status status, const CodeRow &row, bool reveal_reasons);
+// A refusal by the code's rules or its campaign's: with reasons hidden, it
+// reads exactly like an unknown code.
+Redemption refusal(Status status, const CodeRow &row, bool reveal_reasons, Scope scope = Scope::Code);
 
 // The redemption an idempotency key names for a code; 22023 if it names one
 // of another customer (NULL matches only NULL).
@@ -73,17 +80,25 @@ struct RedemptionRequest {
   std::optional<TextArgument> customer;     // validated
   std::optional<TextArgument> key;          // validated
   std::optional<TimestampTz> hold_expires;  // now() + the hold, validated
+  bool campaigns = false;                   // 1.5's tables: codes may have a campaign
+  // Reclaims the expired holds of the campaign's codes other than `except`
+  // (of `customer`, if given) from every code no one else is using, giving
+  // their uses back to those codes; returns how many, for the caller to give
+  // back to the campaign (code_redemption.cpp sets it).
+  std::function<int32_t(int64_t campaign_id, int64_t except, const std::optional<TextArgument> &customer)>
+      reclaim_elsewhere;
 };
 
 // A code as found by its key, before any lock: which path it takes.
 struct FoundCode {
   int64_t id = 0;
   int32_t slots = 1;
-  bool customer_limited = false;  // max_uses_per_customer is set
+  bool customer_limited = false;      // max_uses_per_customer is set
+  std::optional<int64_t> campaign_id;  // 1.5's tables
 };
 
 // The code a caller names, unlocked: empty if there is none.
-std::optional<FoundCode> find_code(SpiSession &spi, Datum code_key);
+std::optional<FoundCode> find_code(SpiSession &spi, Datum code_key, bool campaigns);
 
 // The code row as a path read it, and what it says about a new use.
 struct CodeState {
@@ -92,6 +107,7 @@ struct CodeState {
   bool exhausted = false;         // current_uses reached max_uses (one-slot codes)
   std::optional<int32_t> max_uses_per_customer;
   int32_t slots = 1;
+  std::optional<int64_t> campaign_id;  // read by the path on 1.5's tables (campaign::of_code)
 };
 
 // Reads the columns every code-reading statement returns: those of

@@ -6,10 +6,11 @@ namespace promo {
 
 namespace {
 
-// A version 1.0 promo_redemption has the columns up to is_active; the
-// ledger's came with 1.1 (promo_types.hpp).
+// promo_redemption as versions 1.0, 1.1 to 1.4, and 1.5 have it (promo_types.hpp).
 constexpr int all_columns = static_cast<int>(column_count);
-constexpr int columns_of_1_0 = static_cast<int>(columns_since_1_0());
+constexpr int columns_of_1_0 = static_cast<int>(columns_in("1.0"));
+constexpr int columns_of_1_4 = static_cast<int>(columns_in("1.4"));
+static_assert(columns_of_1_0 == 8 && columns_of_1_4 == 12 && all_columns == 14);
 
 class Values {
  public:
@@ -48,6 +49,8 @@ Datum redemption_datum(FunctionCallInfo fcinfo, const Redemption &redemption) {
     }
     code = &code_row.code;
   }
+  if (redemption.campaign_id) row.set(Column::CampaignId, Int64GetDatum(*redemption.campaign_id));
+  const char *refused_by = redemption.refused_by ? scope_label(*redemption.refused_by) : nullptr;
   const std::string *state = nullptr;
   if (redemption.entry) {
     const LedgerEntry &entry = *redemption.entry;
@@ -61,9 +64,10 @@ Datum redemption_datum(FunctionCallInfo fcinfo, const Redemption &redemption) {
     TupleDesc descriptor;
     if (get_call_result_type(fcinfo, nullptr, &descriptor) != TYPEFUNC_COMPOSITE)
       elog(ERROR, "promo: function must return a composite type");
-    if (descriptor->natts != columns_of_1_0 && descriptor->natts != all_columns)
-      elog(ERROR, "promo: promo_redemption has %d columns, expected %d or %d", descriptor->natts,
-           columns_of_1_0, all_columns);
+    const int columns = descriptor->natts;
+    if (columns != columns_of_1_0 && columns != columns_of_1_4 && columns != all_columns)
+      elog(ERROR, "promo: promo_redemption has %d columns, expected %d, %d or %d", columns, columns_of_1_0,
+           columns_of_1_4, all_columns);
     descriptor = BlessTupleDesc(descriptor);
     Oid status_type = TupleDescAttr(descriptor, static_cast<int>(Column::Status))->atttypid;
     Oid label_oid = GetSysCacheOid2(ENUMTYPOIDNAME, Anum_pg_enum_oid, ObjectIdGetDatum(status_type),
@@ -72,9 +76,11 @@ Datum redemption_datum(FunctionCallInfo fcinfo, const Redemption &redemption) {
     row.set(Column::Status, ObjectIdGetDatum(label_oid));
     if (code != nullptr)
       row.set(Column::Code, PointerGetDatum(cstring_to_text_with_len(code->data(), code->size())));
-    if (state != nullptr && descriptor->natts == all_columns)
+    if (state != nullptr && columns >= columns_of_1_4)
       row.set(Column::RedemptionState,
               PointerGetDatum(cstring_to_text_with_len(state->data(), state->size())));
+    if (refused_by != nullptr && columns == all_columns)
+      row.set(Column::RefusedBy, PointerGetDatum(cstring_to_text(refused_by)));
     return HeapTupleGetDatum(heap_form_tuple(descriptor, row.values(), row.nulls()));
   });
 }

@@ -219,11 +219,16 @@ std::optional<SlottedCounter::Taken> SlottedCounter::take(const std::function<in
   }
 }
 
-int32_t SlottedCounter::slot_for_giving_back() {
+std::optional<int32_t> SlottedCounter::free_slot_for_giving_back() {
   for (int32_t step = 0; step < slots_; ++step) {
     const int32_t slot = (preferred_ + step) % slots_;
     if (locks::try_acquire(lock_of(slot), locks::Mode::Exclusive) != locks::Held::No) return slot;
   }
+  return std::nullopt;
+}
+
+int32_t SlottedCounter::slot_for_giving_back() {
+  if (std::optional<int32_t> slot = free_slot_for_giving_back()) return *slot;
   locks::acquire(lock_of(preferred_), locks::Mode::Exclusive);
   return preferred_;
 }

@@ -71,6 +71,9 @@ class SlottedCounter {
   // free one, else it waits for the preferred one.
   int32_t slot_for_giving_back();
 
+  // The same without waiting: empty when every slot is someone else's.
+  std::optional<int32_t> free_slot_for_giving_back();
+
   // Gives `uses` back through `slot`, which the caller holds.
   void give_back(int32_t slot, int32_t uses);
 

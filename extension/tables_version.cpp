@@ -31,7 +31,7 @@ SELECT extversion FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog
 TablesVersion tables_version(const std::string &schema) {
   const char *schema_name = schema.c_str();
   struct Columns {
-    bool code_key, slots, max_uses_per_customer;
+    bool campaign_id, code_key, slots, max_uses_per_customer;
   };
   const Oid codes =
       pg_call([&] { return get_relname_relid("promo_codes", get_namespace_oid(schema_name, false)); });
@@ -40,10 +40,12 @@ TablesVersion tables_version(const std::string &schema) {
   // committed is what the lookups below see.
   locks::lock_table_for_writing(codes);
   Columns columns = pg_call([&] {
-    return Columns{get_attnum(codes, "code_key") != InvalidAttrNumber,
+    return Columns{get_attnum(codes, "campaign_id") != InvalidAttrNumber,
+                   get_attnum(codes, "code_key") != InvalidAttrNumber,
                    get_attnum(codes, "slots") != InvalidAttrNumber,
                    get_attnum(codes, "max_uses_per_customer") != InvalidAttrNumber};
   });
+  if (columns.campaign_id) return TablesVersion::V1_5;
   if (columns.code_key) return TablesVersion::V1_4;
   if (columns.slots) return TablesVersion::V1_3;
   if (columns.max_uses_per_customer) return TablesVersion::V1_1;
@@ -58,9 +60,10 @@ void refuse_call_older_than_tables(FunctionCallInfo fcinfo, SpiSession &spi, Tab
   const Oid function = fcinfo->flinfo->fn_oid;
   if (!pg_call([&] { return SearchSysCacheExists1(PROCOID, ObjectIdGetDatum(function)); }))
     updated_meanwhile();
-  if (tables != TablesVersion::V1_4 || !IsolationUsesXactSnapshot()) return;
+  if (!served_by_core(tables) || !IsolationUsesXactSnapshot()) return;
+  const char *version = tables == TablesVersion::V1_5 ? "1.5" : "1.4";
   Rows rows = spi.execute(snapshot_version_statement, {});
-  if (rows.empty() || rows[0].string("extversion") != "1.4") updated_meanwhile();
+  if (rows.empty() || rows[0].string("extversion") != version) updated_meanwhile();
 }
 
 }  // namespace promo

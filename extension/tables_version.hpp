@@ -12,7 +12,12 @@
 
 namespace promo {
 
-enum class TablesVersion { V1_0, V1_1, V1_3, V1_4 };
+enum class TablesVersion { V1_0, V1_1, V1_3, V1_4, V1_5 };
+
+// Whether the tables are 1.4's or newer: the core (code_redemption.hpp) serves them.
+inline bool served_by_core(TablesVersion tables) {
+  return tables == TablesVersion::V1_4 || tables == TablesVersion::V1_5;
+}
 
 // Locks promo_codes (ROW EXCLUSIVE, which every redemption takes anyway; it
 // waits for an update of the extension in progress) and reads its columns.

@@ -1,4 +1,4 @@
--- ALTER EXTENSION promo UPDATE from 1.0 to 1.1 to 1.2 to 1.3 to 1.4 on a
+-- ALTER EXTENSION promo UPDATE from 1.0 to 1.1 to 1.2 to 1.3 to 1.4 to 1.5 on a
 -- database full of codes and counts: nothing lost, the ledger carries every
 -- earlier use, grants carry over, 1.4 repairs what 1.3's defects could leave,
 -- and the result equals a fresh CREATE EXTENSION of the newest.
@@ -102,7 +102,7 @@ CREATE TEMPORARY TABLE before_repair AS SELECT promo_id, uses FROM promo_code_us
 -- 1.3 -> 1.4 folds every hot code's slots into current_uses, reports and
 -- stops the overused code, gives the unlimited one its uses back, reports the
 -- orphans; every other count is kept.
-ALTER EXTENSION promo UPDATE;
+ALTER EXTENSION promo UPDATE TO '1.4';
 SELECT extversion FROM pg_extension WHERE extname = 'promo';
 SELECT count(*) AS codes, count(*) FILTER (WHERE u.uses <> b.uses) AS usage_changed,
        (SELECT count(*) FROM promo_code_slots) AS slot_rows
@@ -123,6 +123,26 @@ SET enable_seqscan = off;
 EXPLAIN (COSTS OFF) SELECT id FROM promo_codes WHERE code_key = 'code-7';
 RESET enable_seqscan;
 SELECT status, current_uses FROM redeem_promo(E' Code-7\t');
+
+-- 1.4 -> 1.5 adds campaigns: every count kept, no code in a campaign, the
+-- DBA's grant of create_promo carried to the new create_promo, and the
+-- answer gains campaign_id and refused_by.
+GRANT EXECUTE ON FUNCTION create_promo(text, integer, integer, timestamptz, timestamptz, integer, boolean)
+  TO promo_upgrade_app;
+CREATE TEMPORARY TABLE before_campaigns AS SELECT promo_id, uses FROM promo_code_usage;
+ALTER EXTENSION promo UPDATE TO '1.5';
+SELECT extversion FROM pg_extension WHERE extname = 'promo';
+SELECT count(*) AS codes, count(*) FILTER (WHERE u.uses <> b.uses) AS usage_changed,
+       count(*) FILTER (WHERE c.campaign_id IS NOT NULL) AS in_a_campaign
+  FROM promo_code_usage u JOIN before_campaigns b ON b.promo_id = u.promo_id
+  JOIN promo_codes c ON c.id = u.promo_id;
+SELECT has_function_privilege('promo_upgrade_app',
+         'create_promo(text, integer, integer, timestamptz, timestamptz, integer, boolean, text)', 'EXECUTE');
+SELECT status, current_uses, campaign_id, refused_by FROM redeem_promo('code-7');
+SELECT create_campaign('after-upgrade', max_uses => 1) > 0 AS created;
+SELECT create_promo('IN-CAMPAIGN', campaign => 'after-upgrade') > 0 AS created;
+SELECT status, refused_by FROM redeem_promo('in-campaign');
+SELECT status, refused_by FROM redeem_promo('in-campaign');
 
 -- Both roads lead to the same catalog: compare the upgraded extension's
 -- objects with those of a fresh CREATE EXTENSION promo (the newest version).
@@ -176,8 +196,10 @@ CREATE TABLE upgrade_check.upgraded AS SELECT upgrade_check.catalog_signature() 
 DROP EXTENSION promo;
 CREATE EXTENSION promo;
 SELECT extversion FROM pg_extension WHERE extname = 'promo';
--- the DBA's grant, which the upgrade carried over
+-- the DBA's grants, which the upgrades carried over
 GRANT EXECUTE ON FUNCTION redeem_promo(text, text, text, interval) TO promo_upgrade_app;
+GRANT EXECUTE ON FUNCTION create_promo(text, integer, integer, timestamptz, timestamptz, integer, boolean, text)
+  TO promo_upgrade_app;
 CREATE TABLE upgrade_check.fresh AS SELECT upgrade_check.catalog_signature() AS line;
 
 SELECT count(*) > 40 AS compared_many_facts FROM upgrade_check.fresh;

@@ -1,0 +1,148 @@
+#include "campaign.hpp"
+
+#include <stdexcept>
+
+#include "campaign_slots.hpp"
+#include "lock_scheme.hpp"
+#include "redemption_rules.hpp"
+
+namespace promo::campaign {
+
+namespace {
+
+// $1 promo_id, whose locks the caller holds.
+const SqlStatement code_campaign_statement{"code_campaign", R"(
+SELECT campaign_id FROM @extschema@.promo_codes WHERE id OPERATOR(pg_catalog.=) $1
+)",
+                                           {{"promo_id", INT8OID}}};
+
+// $1 campaign_id, read holding the campaign's guard.
+const SqlStatement read_statement{"campaign_read",
+                                  R"(
+SELECT id, current_uses, max_uses, max_uses_per_customer, slots,
+       NOT is_active AS inactive,
+       valid_from IS NOT NULL AND valid_from OPERATOR(pg_catalog.>) pg_catalog.now() AS not_yet_valid,
+       valid_until IS NOT NULL AND valid_until OPERATOR(pg_catalog.<=) pg_catalog.now() AS expired
+  FROM @extschema@.promo_campaigns
+ WHERE id OPERATOR(pg_catalog.=) $1
+)",
+                                  {{"campaign_id", INT8OID}}};
+
+// The same under REPEATABLE READ and SERIALIZABLE, before the guard: FOR KEY
+// SHARE raises 40001 if a DBA changed the row since the snapshot.
+const SqlStatement read_for_snapshot_statement{"campaign_read_for_snapshot",
+                                               R"(
+SELECT id, current_uses, max_uses, max_uses_per_customer, slots,
+       NOT is_active AS inactive,
+       valid_from IS NOT NULL AND valid_from OPERATOR(pg_catalog.>) pg_catalog.now() AS not_yet_valid,
+       valid_until IS NOT NULL AND valid_until OPERATOR(pg_catalog.<=) pg_catalog.now() AS expired
+  FROM @extschema@.promo_campaigns
+ WHERE id OPERATOR(pg_catalog.=) $1
+   FOR KEY SHARE
+)",
+                                               {{"campaign_id", INT8OID}}};
+
+// $1 campaign_id, $2 customer_id: the customer's live uses of all the
+// campaign's codes (a code changes campaign only without live uses).
+const SqlStatement customer_live_uses_statement{"campaign_customer_live_uses",
+                                                R"(
+SELECT pg_catalog.count(*)::integer AS live_uses
+  FROM @extschema@.promo_redemptions r
+  JOIN @extschema@.promo_codes c ON c.id OPERATOR(pg_catalog.=) r.promo_id
+ WHERE r.customer_id OPERATOR(pg_catalog.=) $2
+   AND c.campaign_id OPERATOR(pg_catalog.=) $1
+   AND r.state OPERATOR(pg_catalog.<>) 'released'
+)",
+                                                {{"campaign_id", INT8OID}, {"customer_id", TEXTOID}}};
+
+// $1 campaign_id, $2 the code to leave out, $3 customer_id (NULL: anyone's).
+// Every hold is in the partial index promo_redemptions_open_holds, and few
+// are open at a time, so the holds are read first.
+const SqlStatement codes_with_expired_holds_statement{"campaign_codes_with_expired_holds",
+                                                      R"(
+SELECT DISTINCT c.id AS promo_id, c.slots
+  FROM @extschema@.promo_redemptions r
+  JOIN @extschema@.promo_codes c ON c.id OPERATOR(pg_catalog.=) r.promo_id
+ WHERE r.state OPERATOR(pg_catalog.=) 'held'
+   AND r.hold_expires_at OPERATOR(pg_catalog.<=) pg_catalog.now()
+   AND c.campaign_id OPERATOR(pg_catalog.=) $1
+   AND c.id OPERATOR(pg_catalog.<>) $2
+   AND ($3 IS NULL OR r.customer_id OPERATOR(pg_catalog.=) $3)
+ ORDER BY c.id
+ LIMIT 100
+)",
+                                                      {{"campaign_id", INT8OID},
+                                                       {"except", INT8OID},
+                                                       {"customer_id", TEXTOID}}};
+
+}  // namespace
+
+std::optional<int64_t> of_code(SpiSession &spi, int64_t promo_id) {
+  Rows rows = spi.execute(code_campaign_statement, {bigint_arg("promo_id", promo_id)});
+  if (rows.empty()) return std::nullopt;
+  return rows[0].int8("campaign_id");
+}
+
+Campaign::Campaign(SpiSession &spi, int64_t campaign_id) : spi_(spi), id_(campaign_id) {
+  const bool snapshot = IsolationUsesXactSnapshot();
+  std::optional<Rows> read;
+  if (snapshot) read = spi.execute(read_for_snapshot_statement, {bigint_arg("campaign_id", campaign_id)});
+  locks::acquire({locks::Lock::CampaignGuard, campaign_id}, locks::Mode::Share);
+  if (!snapshot) read = spi.execute(read_statement, {bigint_arg("campaign_id", campaign_id)});
+  // A code's campaign cannot be deleted: the foreign key keeps it.
+  if (read->empty()) throw std::logic_error("the campaign of a code is missing");
+  const ResultRow row = (*read)[0];
+  refusal_ = read_row_refusal(row);
+  max_uses_per_customer_ = row.int4("max_uses_per_customer");
+  const std::optional<int32_t> left =
+      SlottedCounter::left_when_spread(row.int4("max_uses"), row.int4("current_uses").value());
+  counter_.emplace(spi, campaign_slots, campaign_id, row.int4("slots").value(), left);
+  // Every slot and slot row locked, as a hot code's are, so that a change
+  // since the snapshot raises 40001 instead of going unseen.
+  if (snapshot) counter_->lock_every_slot_for_snapshot();
+}
+
+bool Campaign::customer_may_use(const std::optional<TextArgument> &customer,
+                                const std::function<int32_t()> &reclaim) {
+  if (!customer || !max_uses_per_customer_) return true;
+  locks::acquire({locks::Lock::CampaignCustomer, id_, locks::text_hash(customer->text.data(), customer->text.size())},
+                 locks::Mode::Exclusive);
+  auto live_uses = [&] {
+    return spi_
+        .execute(customer_live_uses_statement,
+                 {bigint_arg("campaign_id", id_), text_arg("customer_id", customer->datum)})[0]
+        .int4("live_uses")
+        .value();
+  };
+  if (live_uses() < *max_uses_per_customer_) return true;
+  return reclaim() > 0 && live_uses() < *max_uses_per_customer_;
+}
+
+std::optional<int32_t> Campaign::take(const std::function<int32_t(int32_t)> &reclaim) {
+  std::optional<SlottedCounter::Taken> taken = counter_->take(reclaim);
+  if (!taken) return std::nullopt;
+  return taken->slot;
+}
+
+void Campaign::give_back_through(int32_t slot, int32_t uses) {
+  counter_->give_back(slot, uses);
+}
+
+void Campaign::give_back(int32_t uses) {
+  counter_->give_back(counter_->slot_for_giving_back(), uses);
+}
+
+std::vector<CodeWithHolds> codes_with_expired_holds(SpiSession &spi, int64_t campaign_id, int64_t except,
+                                                    const std::optional<TextArgument> &customer) {
+  std::optional<Datum> customer_datum;
+  if (customer) customer_datum = customer->datum;
+  Rows rows = spi.execute(codes_with_expired_holds_statement,
+                          {bigint_arg("campaign_id", campaign_id), bigint_arg("except", except),
+                           text_arg("customer_id", customer_datum)});
+  std::vector<CodeWithHolds> codes;
+  for (uint64_t i = 0; i < rows.size(); ++i)
+    codes.push_back({rows[i].int8("promo_id").value(), rows[i].int4("slots").value() > 1});
+  return codes;
+}
+
+}  // namespace promo::campaign
