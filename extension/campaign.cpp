@@ -28,8 +28,10 @@ SELECT id, current_uses, max_uses, max_uses_per_customer, slots,
 )",
                                   {{"campaign_id", INT8OID}}};
 
-// The same under REPEATABLE READ and SERIALIZABLE, before the guard: FOR KEY
-// SHARE raises 40001 if a DBA changed the row since the snapshot.
+// The same under REPEATABLE READ and SERIALIZABLE, before the guard: FOR
+// SHARE raises 40001 if a DBA changed the row since the snapshot (FOR KEY
+// SHARE would not: on this table a change of other columns than the key
+// lets it lock the old version), and waits for a change in progress.
 const SqlStatement read_for_snapshot_statement{"campaign_read_for_snapshot",
                                                R"(
 SELECT id, current_uses, max_uses, max_uses_per_customer, slots,
@@ -38,7 +40,7 @@ SELECT id, current_uses, max_uses, max_uses_per_customer, slots,
        valid_until IS NOT NULL AND valid_until OPERATOR(pg_catalog.<=) pg_catalog.now() AS expired
   FROM @extschema@.promo_campaigns
  WHERE id OPERATOR(pg_catalog.=) $1
-   FOR KEY SHARE
+   FOR SHARE
 )",
                                                {{"campaign_id", INT8OID}}};
 

@@ -28,7 +28,7 @@ std::optional<int64_t> of_code(SpiSession &spi, int64_t promo_id);
 class Campaign {
  public:
   // Shares the campaign's guard and reads its row; under REPEATABLE READ and
-  // SERIALIZABLE the row is locked FOR KEY SHARE first (40001 if it changed
+  // SERIALIZABLE the row is locked FOR SHARE first (40001 if it changed
   // since the snapshot), as a hot code's is.
   Campaign(SpiSession &spi, int64_t campaign_id);
 

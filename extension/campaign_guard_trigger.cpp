@@ -101,7 +101,7 @@ Datum after_truncate(SpiSession &spi, TriggerData *trigger) {
   if (table == "promo_campaign_slots" &&
       spi.execute(any_campaign_statement, {})[0].boolean("found").value())
     throw SqlError(ERRCODE_FOREIGN_KEY_VIOLATION, "promo_campaign_slots cannot be truncated while campaigns exist",
-                   "Their slots count uses: truncate promo_campaigns with it, or set slots on each campaign first.");
+                   "Their slots count their uses: truncate promo_campaigns in the same statement, with promo_codes and promo_redemptions.");
   return PointerGetDatum(nullptr);
 }
 

@@ -15,7 +15,7 @@
 //                   as a DBA's change takes it first
 //   a code of a campaign: the code's own locks as above, up to and with its
 //                   slot, then the campaign's: CampaignGuard (share; under
-//                   REPEATABLE READ and SERIALIZABLE the campaign row FOR KEY
+//                   REPEATABLE READ and SERIALIZABLE the campaign row FOR
 //                   SHARE first) -> CampaignCustomer -> CampaignSlot(s) ->
 //                   campaign slot rows -> ledger rows (campaign.hpp)
 //   a DBA's change of a code row (trigger): the code row -> CodeGuard

@@ -297,6 +297,10 @@ BEGIN
     RAISE EXCEPTION 'campaign name must not be null'
       USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass a name, for example ''newsletter-2026-12''.';
   END IF;
+  IF pg_catalog.btrim(name, E' \t\n\r\f' OPERATOR(pg_catalog.||) pg_catalog.chr(11)) OPERATOR(pg_catalog.=) '' THEN
+    RAISE EXCEPTION 'campaign name must not be blank'
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass a name, for example ''newsletter-2026-12''.';
+  END IF;
   IF slots IS NULL THEN slots := 16; END IF;
   IF is_active IS NULL THEN is_active := true; END IF;
   INSERT INTO @extschema@.promo_campaigns AS g

@@ -1,21 +1,26 @@
 -- pgTAP: after a mixed workload (redeem, replay, hold, confirm, expire,
--- release, sweep, re-spreading a code's slots) across several customers and
--- codes, one-slot and hot, the invariant usage (promo_code_usage) = live
--- (redeemed + held) ledger rows holds for every code, no code is over its cap
--- and no customer over its limit.
+-- release, sweep, re-spreading a code's slots and a campaign's) across
+-- several customers and codes, one-slot and hot, some in a campaign, the
+-- invariant usage (promo_code_usage, promo_campaign_usage) = live (redeemed +
+-- held) ledger rows holds for every code and campaign, none is over its cap
+-- and no customer over a limit.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION promo;
-SELECT plan(14);
+SELECT plan(18);
 
 INSERT INTO promo_codes (code, max_uses, max_uses_per_customer) VALUES
   ('MIX-A', 40, 3), ('MIX-B', 15, NULL), ('MIX-C', NULL, 2), ('MIX-D', 5, 1);
 DO $$ BEGIN
   PERFORM create_promo('MIX-HOT', max_uses => 30, max_uses_per_customer => 2, slots => 4);
   PERFORM create_promo('MIX-HOT-UNLIMITED', slots => 3);
+  -- a campaign over three of them: its cap and customer limit bind before theirs
+  PERFORM create_campaign('MIX', max_uses => 25, max_uses_per_customer => 3, slots => 4);
+  UPDATE promo_codes SET campaign_id = (SELECT id FROM promo_campaigns WHERE name = 'MIX')
+   WHERE code IN ('MIX-B', 'MIX-C', 'MIX-HOT');
 END $$;
 
-CREATE TEMPORARY TABLE workload (action text, outcome text);
+CREATE TEMPORARY TABLE workload (action text, outcome text, refused_by text);
 SELECT setseed(0.42);
 DO $$
 DECLARE
@@ -32,12 +37,13 @@ BEGIN
     IF i = 750 THEN  -- halfway, a hot code is spread anew and a cold one made hot
       UPDATE promo_codes SET slots = 2 WHERE promo_codes.code = 'MIX-HOT';
       UPDATE promo_codes SET slots = 3 WHERE promo_codes.code = 'MIX-A';
+      UPDATE promo_campaigns SET slots = 1 WHERE name = 'MIX';
     END IF;
     customer := 'customer-' || floor(random() * 12)::int;
     roll := random();
     IF roll < 0.35 THEN
       answer := redeem_promo(code, customer_id => customer);
-      INSERT INTO workload VALUES ('redeem', answer.status::text);
+      INSERT INTO workload VALUES ('redeem', answer.status::text, answer.refused_by);
     ELSIF roll < 0.50 THEN
       -- a keyed call and its retry: the retry must be a replay of the same redemption
       first_answer := redeem_promo(code, customer, 'key-' || i);
@@ -113,6 +119,20 @@ SELECT is_empty($$
   SELECT promo_id, idempotency_key FROM promo_redemptions WHERE idempotency_key IS NOT NULL
    GROUP BY 1, 2 HAVING count(*) > 1$$,
   'each idempotency key names one redemption per code');
+SELECT is_empty($$
+  SELECT u.name FROM promo_campaign_usage u
+   WHERE u.uses <> (SELECT count(*) FROM promo_redemptions r JOIN promo_codes c ON c.id = r.promo_id
+                     WHERE c.campaign_id = u.campaign_id AND r.state IN ('redeemed', 'held'))$$,
+  'usage = redeemed + held ledger rows of its codes, for every campaign');
+SELECT is_empty($$SELECT name FROM promo_campaign_usage WHERE uses > max_uses$$, 'no campaign is over its cap');
+SELECT is_empty($$
+  SELECT r.customer_id FROM promo_redemptions r JOIN promo_codes c ON c.id = r.promo_id
+   JOIN promo_campaigns g ON g.id = c.campaign_id
+   WHERE r.state IN ('redeemed', 'held') AND g.max_uses_per_customer IS NOT NULL
+   GROUP BY g.id, r.customer_id HAVING count(*) > min(g.max_uses_per_customer)$$,
+  'no customer is over a campaign''s limit');
+SELECT cmp_ok((SELECT count(*) FROM workload w WHERE w.refused_by = 'campaign'), '>', 0::bigint,
+              'the campaign refused some redemptions');
 SELECT is((SELECT count(*) FROM promo_codes WHERE code = 'MIX-D' AND current_uses <= 5), 1::bigint,
           'the smallest code stayed within its cap');
 

@@ -1,14 +1,14 @@
--- pgTAP: the tables, columns, constraints, triggers and types of promo 1.4.
+-- pgTAP: the tables, columns, constraints, triggers and types of promo 1.5.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION promo;
-SELECT plan(79);
+SELECT plan(90);
 
 SELECT has_table('promo_codes', 'promo_codes exists');
 SELECT columns_are('promo_codes',
   ARRAY['id', 'code', 'max_uses', 'current_uses', 'is_active', 'valid_from', 'valid_until', 'created_at',
-        'max_uses_per_customer', 'slots', 'code_key'],
-  'promo_codes has the seed''s columns, max_uses_per_customer, slots and code_key');
+        'max_uses_per_customer', 'slots', 'code_key', 'campaign_id'],
+  'promo_codes has the seed''s columns, max_uses_per_customer, slots, code_key and campaign_id');
 SELECT col_type_is('promo_codes', 'id', 'bigint', 'id is bigint');
 SELECT col_is_pk('promo_codes', 'id', 'id is the primary key');
 SELECT is((SELECT attidentity::text FROM pg_attribute
@@ -132,17 +132,39 @@ SELECT is((SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod),
              FROM pg_attribute WHERE attrelid = 'promo_redemption'::regclass AND attnum > 0),
           'status promo_status, redeemed boolean, promo_id bigint, code text, current_uses integer, '
           'max_uses integer, remaining integer, is_active boolean, redemption_id bigint, replayed boolean, '
-          'redemption_state text, hold_expires_at timestamp with time zone',
+          'redemption_state text, hold_expires_at timestamp with time zone, campaign_id bigint, refused_by text',
           'promo_redemption has the documented columns');
 
 SELECT is((SELECT extrelocatable FROM pg_extension WHERE extname = 'promo'), false,
           'the extension is not relocatable');
 SELECT set_eq($$SELECT unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'promo'$$,
               ARRAY['promo_codes', 'promo_codes_id_seq', 'promo_redemptions', 'promo_redemptions_id_seq',
-                    'promo_code_slots'],
-              'pg_dump keeps the codes, the ledger, both id sequences and the slots');
+                    'promo_code_slots', 'promo_campaigns', 'promo_campaigns_id_seq', 'promo_campaign_slots'],
+              'pg_dump keeps the codes, the ledger, the campaigns, the id sequences and the slots');
 SELECT is((SELECT reloptions FROM pg_class WHERE oid = 'promo_codes'::regclass), ARRAY['fillfactor=80'],
           'promo_codes leaves room on its pages for HOT updates');
+
+-- campaigns (1.5)
+SELECT has_table('promo_campaigns', 'promo_campaigns exists');
+SELECT columns_are('promo_campaigns',
+  ARRAY['id', 'name', 'max_uses', 'current_uses', 'max_uses_per_customer', 'is_active', 'valid_from',
+        'valid_until', 'slots', 'created_at'],
+  'promo_campaigns has the documented columns');
+SELECT index_is_unique('promo_campaigns', 'promo_campaigns_name');
+SELECT fk_ok('promo_codes', 'campaign_id', 'promo_campaigns', 'id', 'a code names its campaign by id');
+SELECT col_default_is('promo_campaigns', 'slots', '16', 'a campaign counts its uses in 16 slots by default');
+SELECT throws_ok($$INSERT INTO promo_campaigns (name, max_uses, current_uses) VALUES ('OVER', 1, 2)$$, '23514', NULL,
+                 'a campaign''s current_uses cannot exceed its max_uses');
+SELECT throws_ok($$INSERT INTO promo_campaigns (name, slots) VALUES ('NO-SLOTS', 0)$$, '23514', NULL,
+                 'a campaign has at least one slot');
+SELECT columns_are('promo_campaign_slots', ARRAY['campaign_id', 'slot', 'uses', 'remaining'],
+                   'promo_campaign_slots has the documented columns');
+SELECT col_is_pk('promo_campaign_slots', ARRAY['campaign_id', 'slot'], 'a campaign slot is keyed by campaign and number');
+SELECT triggers_are('promo_campaigns',
+                    ARRAY['promo_campaigns_guard_update', 'promo_campaigns_guard_delete', 'promo_campaigns_guard_truncate'],
+                    'promo_campaigns has the guard''s triggers');
+SELECT is((SELECT reloptions FROM pg_class WHERE oid = 'promo_campaign_slots'::regclass), ARRAY['fillfactor=50'],
+          'promo_campaign_slots leaves room on its pages for HOT updates');
 
 SELECT * FROM finish();
 ROLLBACK;
