@@ -44,8 +44,9 @@ SELECT id, current_uses, max_uses, max_uses_per_customer, slots,
 )",
                                                {{"campaign_id", INT8OID}}};
 
-// $1 campaign_id, $2 customer_id: the customer's live uses of all the
-// campaign's codes (a code changes campaign only without live uses).
+// $1 campaign_id, $2 customer_id, $3 a redemption not to count (NULL: none):
+// the customer's live uses of all the campaign's codes (a code changes
+// campaign only without live uses).
 const SqlStatement customer_live_uses_statement{"campaign_customer_live_uses",
                                                 R"(
 SELECT pg_catalog.count(*)::integer AS live_uses
@@ -54,8 +55,11 @@ SELECT pg_catalog.count(*)::integer AS live_uses
  WHERE r.customer_id OPERATOR(pg_catalog.=) $2
    AND c.campaign_id OPERATOR(pg_catalog.=) $1
    AND r.state OPERATOR(pg_catalog.<>) 'released'
+   AND ($3 IS NULL OR r.id OPERATOR(pg_catalog.<>) $3)
 )",
-                                                {{"campaign_id", INT8OID}, {"customer_id", TEXTOID}}};
+                                                {{"campaign_id", INT8OID},
+                                                 {"customer_id", TEXTOID},
+                                                 {"not_counting", INT8OID}}};
 
 // $1 campaign_id, $2 the code to leave out, $3 customer_id (NULL: anyone's).
 // Every hold is in the partial index promo_redemptions_open_holds, and few
@@ -105,14 +109,16 @@ Campaign::Campaign(SpiSession &spi, int64_t campaign_id) : spi_(spi), id_(campai
 }
 
 bool Campaign::customer_may_use(const std::optional<TextArgument> &customer,
-                                const std::function<int32_t()> &reclaim) {
+                                const std::function<int32_t()> &reclaim, std::optional<int64_t> not_counting) {
   if (!customer || !max_uses_per_customer_) return true;
   locks::acquire({locks::Lock::CampaignCustomer, id_, locks::text_hash(customer->text.data(), customer->text.size())},
                  locks::Mode::Exclusive);
   auto live_uses = [&] {
     return spi_
         .execute(customer_live_uses_statement,
-                 {bigint_arg("campaign_id", id_), text_arg("customer_id", customer->datum)})[0]
+                 {bigint_arg("campaign_id", id_), text_arg("customer_id", customer->datum),
+                  not_counting ? bigint_arg("not_counting", *not_counting)
+                               : Argument{"not_counting", INT8OID, Datum(0), true}})[0]
         .int4("live_uses")
         .value();
   };

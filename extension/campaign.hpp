@@ -41,8 +41,10 @@ class Campaign {
   // customer or a limit; otherwise, holding the customer's campaign lock,
   // whether their live uses across the campaign's codes are below its
   // max_uses_per_customer, counted again after reclaim() (which gives back
-  // expired holds and returns how many) when they reach it.
-  bool customer_may_use(const std::optional<TextArgument> &customer, const std::function<int32_t()> &reclaim);
+  // expired holds and returns how many) when they reach it. `not_counting`:
+  // a redemption of this call's own, already in the ledger.
+  bool customer_may_use(const std::optional<TextArgument> &customer, const std::function<int32_t()> &reclaim,
+                        std::optional<int64_t> not_counting = std::nullopt);
 
   // Takes a use: the slot it came from; empty when none is left even after
   // reclaim(slot), called once holding every slot, which gives expired holds

@@ -8,9 +8,11 @@ namespace {
 // campaign's slots (owner_id: the campaign's id): the same text on another
 // table, each statement whole, as every statement of promo's is.
 
-// Parameters and columns as slotted_counter.cpp describes them.
+// Parameters and columns as slotted_counter.cpp describes them, but for
+// one: a campaign's answer shows the code's usage, not the campaign's, so
+// its take does not sum the slots' uses (slot_uses is 0).
 const SqlStatement campaign_slot_take{"campaign_slot_take",
-                                  R"(
+                                      R"(
 WITH taken AS (
   UPDATE @extschema@.promo_campaign_slots
      SET uses = uses OPERATOR(pg_catalog.+) 1,
@@ -26,13 +28,10 @@ WITH taken AS (
                       WHERE campaign_id OPERATOR(pg_catalog.=) $1 AND slot OPERATOR(pg_catalog.=) $2)
   RETURNING slot
 )
-SELECT t.slot,
-       (SELECT COALESCE(pg_catalog.sum(uses), 0)::integer OPERATOR(pg_catalog.+) 1
-          FROM @extschema@.promo_campaign_slots
-         WHERE campaign_id OPERATOR(pg_catalog.=) $1) AS slot_uses
+SELECT t.slot, 0 AS slot_uses
   FROM (SELECT slot FROM taken UNION ALL SELECT slot FROM created) t
 )",
-                                  {{"owner_id", INT8OID}, {"slot", INT4OID}, {"share", INT4OID}}};
+                                      {{"owner_id", INT8OID}, {"slot", INT4OID}, {"share", INT4OID}}};
 
 const SqlStatement campaign_slots_with_stock{
     "campaign_slots_with_stock",

@@ -197,8 +197,18 @@ std::optional<SlottedCounter::Taken> SlottedCounter::take(const std::function<in
     return std::nullopt;
   };
 
-  // 1. The preferred slot, if no one holds it: one statement in the common case.
-  if (std::optional<Taken> taken = try_slot(preferred_, false)) return taken;
+  // 1. The first slot no one holds, from the preferred one on: one statement
+  //    in the common case. (Lock attempts cost no statement; a slot found
+  //    without a use left ends the search, which goes on knowing the stock.)
+  for (int32_t step = 0; step < slots_; ++step) {
+    const int32_t slot = (preferred_ + step) % slots_;
+    const locks::LockId lock = lock_of(slot);
+    const Held held = locks::try_acquire(lock, Mode::Exclusive);
+    if (held == Held::No) continue;
+    if (std::optional<Taken> taken = take_from(slot)) return taken;
+    if (held == Held::Newly) locks::release(lock, Mode::Exclusive);
+    break;
+  }
   // 2. Another slot with a use left that no one holds; if every one is held,
   //    wait for the nearest. Each round waits for a holder to finish, so
   //    `slots` rounds are enough before certifying.

@@ -152,7 +152,7 @@ SELECT columns_are('promo_campaigns',
   'promo_campaigns has the documented columns');
 SELECT index_is_unique('promo_campaigns', 'promo_campaigns_name');
 SELECT fk_ok('promo_codes', 'campaign_id', 'promo_campaigns', 'id', 'a code names its campaign by id');
-SELECT col_default_is('promo_campaigns', 'slots', '16', 'a campaign counts its uses in 16 slots by default');
+SELECT col_default_is('promo_campaigns', 'slots', '64', 'a campaign counts its uses in 64 slots by default');
 SELECT throws_ok($$INSERT INTO promo_campaigns (name, max_uses, current_uses) VALUES ('OVER', 1, 2)$$, '23514', NULL,
                  'a campaign''s current_uses cannot exceed its max_uses');
 SELECT throws_ok($$INSERT INTO promo_campaigns (name, slots) VALUES ('NO-SLOTS', 0)$$, '23514', NULL,
