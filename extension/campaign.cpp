@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "campaign_slots.hpp"
+#include "error_bridge.hpp"
 #include "lock_scheme.hpp"
 #include "redemption_rules.hpp"
 
@@ -95,8 +96,11 @@ Campaign::Campaign(SpiSession &spi, int64_t campaign_id) : spi_(spi), id_(campai
   if (snapshot) read = spi.execute(read_for_snapshot_statement, {bigint_arg("campaign_id", campaign_id)});
   locks::acquire({locks::Lock::CampaignGuard, campaign_id}, locks::Mode::Share);
   if (!snapshot) read = spi.execute(read_statement, {bigint_arg("campaign_id", campaign_id)});
-  // A code's campaign cannot be deleted: the foreign key keeps it.
-  if (read->empty()) throw std::logic_error("the campaign of a code is missing");
+  // The guard trigger keeps a campaign with codes; a code inserted with the
+  // id of none is refused rather than redeemed without a cap.
+  if (read->empty())
+    throw SqlError(ERRCODE_FOREIGN_KEY_VIOLATION, "campaign " + std::to_string(campaign_id) + " does not exist",
+                   "A code's campaign_id must name a row of promo_campaigns; create codes with create_promo.");
   const ResultRow row = (*read)[0];
   refusal_ = read_row_refusal(row);
   max_uses_per_customer_ = row.int4("max_uses_per_customer");

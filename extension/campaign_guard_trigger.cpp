@@ -5,13 +5,15 @@
 //     codes (CampaignGuard, exclusive), then, if slots, max_uses or
 //     current_uses change, folds the slots' uses into current_uses (the
 //     slots then start from their new shares); CHECK constraints see the
-//     sum. An UPDATE of the id is refused while slot rows name it (the
-//     foreign key of promo_codes refuses it while codes do).
-//   BEFORE DELETE: the same wait; its slot rows go with it (the foreign key
-//     refuses the delete while it has codes).
-//   AFTER TRUNCATE (READ COMMITTED only) of promo_campaigns: the slot rows go
-//     with the campaigns; of promo_campaign_slots: refused while a campaign
-//     exists, whose uses would be lost.
+//     sum. An UPDATE of the id is refused while codes or slot rows name it.
+//   BEFORE DELETE: the same wait; refused (23503) while codes name the
+//     campaign, as a foreign key would refuse it; its slot rows go with it.
+//     (No foreign key: pg_restore -j would have to load the campaigns
+//     before the codes.)
+//   AFTER TRUNCATE (READ COMMITTED only) of promo_campaigns: refused while
+//     codes name a campaign; the slot rows go with the campaigns. Of
+//     promo_campaign_slots: refused while a campaign exists, whose uses would
+//     be lost.
 #include <stdexcept>
 #include <string>
 
@@ -31,6 +33,17 @@ namespace promo {
 
 namespace {
 
+// $1 campaign_id.
+const SqlStatement has_codes_statement{"campaign_has_codes", R"(
+SELECT EXISTS (SELECT FROM @extschema@.promo_codes WHERE campaign_id OPERATOR(pg_catalog.=) $1) AS found
+)",
+                                       {{"campaign_id", INT8OID}}};
+
+const SqlStatement any_code_in_a_campaign_statement{"any_code_in_a_campaign", R"(
+SELECT EXISTS (SELECT FROM @extschema@.promo_codes WHERE campaign_id IS NOT NULL) AS found
+)",
+                                                    {}};
+
 const SqlStatement any_campaign_statement{"any_campaign", R"(
 SELECT EXISTS (SELECT FROM @extschema@.promo_campaigns) AS found
 )",
@@ -40,6 +53,15 @@ const SqlStatement clear_campaign_slots_statement{"clear_campaign_slots", R"(
 DELETE FROM @extschema@.promo_campaign_slots
 )",
                                                   {}};
+
+bool found(SpiSession &spi, const SqlStatement &statement, std::initializer_list<Argument> arguments) {
+  return spi.execute(statement, arguments)[0].boolean("found").value();
+}
+
+[[noreturn]] void refuse_with_codes(const std::string &name, const char *what) {
+  throw SqlError(ERRCODE_FOREIGN_KEY_VIOLATION, "campaign \"" + name + "\" has codes, so " + what,
+                 "Move its codes to another campaign first, or deactivate it: is_active = false.");
+}
 
 void wait_for_redemptions(int64_t campaign_id) {
   locks::acquire({locks::Lock::CampaignGuard, campaign_id}, locks::Mode::Exclusive);
@@ -58,6 +80,8 @@ Datum before_update(SpiSession &spi, TriggerData *trigger) {
   const int64_t campaign_id = columns.id(old_row);
   const std::string name = columns.string(old_row, "name");
   wait_for_redemptions(campaign_id);
+  if (columns.id(new_row) != campaign_id && found(spi, has_codes_statement, {bigint_arg("campaign_id", campaign_id)}))
+    refuse_with_codes(name, "its id cannot change");
   const bool respread = columns.id(old_row) != columns.id(new_row) ||
                         columns.slots(old_row) != columns.slots(new_row) ||
                         columns.max_uses(old_row) != columns.max_uses(new_row) ||
@@ -88,6 +112,8 @@ Datum before_delete(SpiSession &spi, TriggerData *trigger) {
   HeapTuple old_row = trigger->tg_trigtuple;
   const int64_t campaign_id = columns.id(old_row);
   wait_for_redemptions(campaign_id);
+  if (found(spi, has_codes_statement, {bigint_arg("campaign_id", campaign_id)}))
+    refuse_with_codes(columns.string(old_row, "name"), "it cannot be deleted");
   take_slots(spi, campaign_id, columns.slots(old_row));
   return PointerGetDatum(old_row);
 }
@@ -97,9 +123,13 @@ Datum after_truncate(SpiSession &spi, TriggerData *trigger) {
   if (IsolationUsesXactSnapshot())
     throw SqlError(ERRCODE_FEATURE_NOT_SUPPORTED, table + " can be truncated only in a READ COMMITTED transaction",
                    "Run the TRUNCATE in a transaction of its own, at the default isolation level.");
-  if (table == "promo_campaigns") spi.execute(clear_campaign_slots_statement, {});
-  if (table == "promo_campaign_slots" &&
-      spi.execute(any_campaign_statement, {})[0].boolean("found").value())
+  if (table == "promo_campaigns") {
+    if (found(spi, any_code_in_a_campaign_statement, {}))
+      throw SqlError(ERRCODE_FOREIGN_KEY_VIOLATION, "promo_campaigns cannot be truncated while codes name a campaign",
+                     "Truncate promo_codes in the same statement, or move the codes out of their campaigns.");
+    spi.execute(clear_campaign_slots_statement, {});
+  }
+  if (table == "promo_campaign_slots" && found(spi, any_campaign_statement, {}))
     throw SqlError(ERRCODE_FOREIGN_KEY_VIOLATION, "promo_campaign_slots cannot be truncated while campaigns exist",
                    "Their slots count their uses: truncate promo_campaigns in the same statement, with promo_codes and promo_redemptions.");
   return PointerGetDatum(nullptr);

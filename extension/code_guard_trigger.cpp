@@ -63,6 +63,12 @@ SELECT EXISTS (SELECT FROM @extschema@.promo_redemptions
 )",
                                                   {{"promo_id", INT8OID}}};
 
+// $1 campaign_id.
+const SqlStatement campaign_exists_statement{"campaign_exists", R"(
+SELECT EXISTS (SELECT FROM @extschema@.promo_campaigns WHERE id OPERATOR(pg_catalog.=) $1) AS found
+)",
+                                             {{"campaign_id", INT8OID}}};
+
 const SqlStatement has_slot_rows_statement{"has_slot_rows", R"(
 SELECT EXISTS (SELECT FROM @extschema@.promo_code_slots
                 WHERE promo_id OPERATOR(pg_catalog.=) $1) AS found
@@ -103,6 +109,24 @@ int32_t take_slots(SpiSession &spi, int64_t promo_id, int32_t slots) {
   return SlottedCounter(spi, code_slots, promo_id, slots, std::nullopt).fold();
 }
 
+// A campaign counts its codes' live redemptions (1.5): a code joins or
+// leaves one only without any, and joins only one that exists. A one-slot
+// code's redemptions lock its row before they read its campaign, so this
+// sees every one committed.
+void check_campaign_change(SpiSession &spi, const RowColumns &columns, HeapTuple old_row, HeapTuple new_row) {
+  const std::optional<int64_t> joins = columns.int8(new_row, "campaign_id");
+  const std::optional<int64_t> leaves = columns.int8(old_row, "campaign_id");
+  if (joins.has_value() == leaves.has_value() && (!joins || *joins == *leaves)) return;
+  if (found(spi, has_live_ledger_rows_statement, {bigint_arg("promo_id", columns.id(old_row))}))
+    throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                   "promo code \"" + columns.string(old_row, "code") +
+                       "\" has live redemptions, so its campaign cannot change",
+                   "Release them first, or create a new code in the other campaign.");
+  if (joins && !found(spi, campaign_exists_statement, {bigint_arg("campaign_id", *joins)}))
+    throw SqlError(ERRCODE_FOREIGN_KEY_VIOLATION, "campaign " + std::to_string(*joins) + " does not exist",
+                   "A code's campaign_id names a row of promo_campaigns.");
+}
+
 Datum before_update(SpiSession &spi, TriggerData *trigger) {
   const RowColumns columns(trigger->tg_relation->rd_att);
   HeapTuple old_row = trigger->tg_trigtuple;
@@ -117,15 +141,7 @@ Datum before_update(SpiSession &spi, TriggerData *trigger) {
     throw SqlError(ERRCODE_FOREIGN_KEY_VIOLATION,
                    "promo code \"" + columns.string(old_row, "code") + "\" has redemptions, so its id cannot change",
                    "Its ledger rows name it by id.");
-  // A campaign counts its codes' live redemptions (1.5): a code joins or
-  // leaves one only without any. A one-slot code's redemptions lock its row
-  // before they read its campaign, so this sees every one committed.
-  if (columns.has("campaign_id") &&
-      columns.int8(old_row, "campaign_id") != columns.int8(new_row, "campaign_id") &&
-      found(spi, has_live_ledger_rows_statement, {bigint_arg("promo_id", promo_id)}))
-    throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-                   "promo code \"" + columns.string(old_row, "code") + "\" has live redemptions, so its campaign cannot change",
-                   "Release them first, or create a new code in the other campaign.");
+  if (columns.has("campaign_id")) check_campaign_change(spi, columns, old_row, new_row);
   if (!hot) return PointerGetDatum(new_row);
 
   const bool respread = columns.slots(old_row) != columns.slots(new_row) ||

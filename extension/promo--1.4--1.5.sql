@@ -54,9 +54,11 @@ CREATE TABLE promo_campaign_slots (
 ) WITH (fillfactor = 50);
 SELECT pg_catalog.pg_extension_config_dump('promo_campaign_slots', '');
 
--- The campaign a code belongs to. A campaign with codes cannot be deleted;
--- a code with live redemptions cannot change campaign (the guard trigger).
-ALTER TABLE promo_codes ADD COLUMN campaign_id bigint REFERENCES promo_campaigns (id);
+-- The campaign a code belongs to: a campaign's id. The guard triggers keep
+-- a campaign with codes from being deleted, and a code with live redemptions
+-- from changing campaign; no foreign key, which would make pg_restore -j
+-- load the campaigns before the codes or fail.
+ALTER TABLE promo_codes ADD COLUMN campaign_id bigint;
 CREATE INDEX promo_codes_campaign ON promo_codes (campaign_id) WHERE campaign_id IS NOT NULL;
 -- A customer's uses across a campaign's codes.
 CREATE INDEX promo_redemptions_customer ON promo_redemptions (customer_id, promo_id)
@@ -72,9 +74,10 @@ SELECT g.id AS campaign_id, g.name, g.current_uses + COALESCE(s.uses, 0) AS uses
 
 -- The guard of a DBA's change of a campaign (extension/campaign_guard_trigger.cpp):
 -- an UPDATE waits for the redemptions in flight and folds the slots into
--- current_uses when slots, max_uses or current_uses change; a DELETE takes
--- the slots with it, as a TRUNCATE of the campaigns does; a TRUNCATE of the
--- slots alone is refused while campaigns exist.
+-- current_uses when slots, max_uses or current_uses change; a campaign with
+-- codes is not deleted, nor truncated; a DELETE takes the slots with it, as
+-- a TRUNCATE of the campaigns does; a TRUNCATE of the slots alone is refused
+-- while campaigns exist.
 CREATE FUNCTION promo_campaigns_guard() RETURNS trigger
 AS 'MODULE_PATHNAME', 'promo_campaigns_guard'
 LANGUAGE C SECURITY DEFINER

@@ -106,10 +106,11 @@ CREATE TABLE promo_codes (
   -- The code as it is matched: the one normalization, stored, so that a
   -- redemption compares keys instead of calling a function by name.
   code_key     text GENERATED ALWAYS AS (promo_normalize_code(code)) STORED,
-  -- The campaign the code belongs to (1.5). A campaign with codes cannot be
-  -- deleted; a code with live redemptions cannot change campaign (the guard
-  -- trigger).
-  campaign_id  bigint REFERENCES promo_campaigns (id)
+  -- The campaign the code belongs to (1.5): a campaign's id. The guard
+  -- triggers keep a campaign with codes from being deleted, and a code with
+  -- live redemptions from changing campaign; no foreign key, which would make
+  -- pg_restore -j load the campaigns before the codes or fail.
+  campaign_id  bigint
 ) WITH (fillfactor = 80);  -- room on the page keeps the counter update HOT
 
 CREATE UNIQUE INDEX promo_codes_code_key ON promo_codes (code_key);
@@ -265,9 +266,10 @@ SELECT g.id AS campaign_id, g.name, g.current_uses + COALESCE(s.uses, 0) AS uses
 
 -- The guard of a DBA's change of a campaign (extension/campaign_guard_trigger.cpp):
 -- an UPDATE waits for the redemptions in flight and folds the slots into
--- current_uses when slots, max_uses or current_uses change; a DELETE takes
--- the slots with it, as a TRUNCATE of the campaigns does; a TRUNCATE of the
--- slots alone is refused while campaigns exist.
+-- current_uses when slots, max_uses or current_uses change; a campaign with
+-- codes is not deleted, nor truncated; a DELETE takes the slots with it, as
+-- a TRUNCATE of the campaigns does; a TRUNCATE of the slots alone is refused
+-- while campaigns exist.
 CREATE FUNCTION promo_campaigns_guard() RETURNS trigger
 AS 'MODULE_PATHNAME', 'promo_campaigns_guard'
 LANGUAGE C SECURITY DEFINER

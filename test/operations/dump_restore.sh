@@ -5,12 +5,15 @@
 # redemptions), restored six ways, each into a fresh database: psql -f,
 # psql --single-transaction -f, pg_restore of a custom-format dump, with
 # --single-transaction, with -j 4, and with the slots' data loaded before the
-# codes' (as -j may do). Each restore must succeed and bring back
+# codes' and the campaigns' (as -j may do). Each restore must succeed and bring back
 # the three tables row for row, the same usage and the invariant; both
 # identity sequences go on; keys replay; customer limits still refuse; and
 # every code grants exactly the uses it had left (plus its expired holds,
-# reclaimed on the way) before it answers exhausted. Last, a hot code moved
-# to another database with COPY (the README's shard move) keeps its usage.
+# reclaimed on the way) before it answers exhausted; so does every campaign
+# (1.5: one with one slot, one with eight, one-slot and hot codes, a
+# customer limit across codes, holds live and expired on different codes).
+# Last, a hot code moved to another database with COPY (the README's shard
+# move) keeps its usage.
 # Runs against the server in the PG* environment.
 set -eEuo pipefail
 trap 'echo "FAIL: line $LINENO: $BASH_COMMAND failed"' ERR
@@ -75,6 +78,20 @@ SELECT confirm_promo(redemption_id) FROM unnest(ARRAY['ONE-20', 'HOT3']) code, r
 -- Releases of redemptions and of holds, one-slot and hot.
 SELECT release_promo(redemption_id) FROM unnest(ARRAY['ONE-20', 'HOT5', 'HOT-RESPREAD']) code, redeem_promo(code);
 SELECT release_promo(redemption_id) FROM unnest(ARRAY['ONE-20', 'HOT8']) code, redeem_promo(code, hold => '1 day');
+-- Campaigns (1.5): their codes have no cap of their own, so the campaign's binds.
+SELECT create_campaign('CAMP-ONE', max_uses => 9, slots => 1),
+       create_campaign('CAMP-HOT', max_uses => 25, max_uses_per_customer => 2, slots => 8);
+SELECT create_promo('C1-' || g, campaign => 'CAMP-ONE') FROM generate_series(1, 4) g;
+SELECT create_promo('CH-' || g, campaign => 'CAMP-HOT') FROM generate_series(1, 6) g;
+SELECT create_promo('CH-HOT', slots => 3, campaign => 'CAMP-HOT');
+SELECT redeem_promo('C1-' || g) FROM generate_series(1, 4) g;
+SELECT redeem_promo('CH-' || g, customer_id => 'gina') FROM generate_series(1, 2) g;
+SELECT redeem_promo('CH-HOT') FROM generate_series(1, 5);
+SELECT redeem_promo('CH-' || g) FROM generate_series(3, 6) g;
+SELECT redeem_promo('CH-HOT', customer_id => 'hank', hold => '1 hour');
+SELECT redeem_promo('CH-3', hold => '1 hour'), redeem_promo('C1-2', hold => '1 hour'),
+       redeem_promo('CH-4', hold => '1 day'), redeem_promo('C1-3', hold => '1 day');
+SELECT release_promo(redemption_id) FROM unnest(ARRAY['C1-1', 'CH-5', 'CH-HOT']) code, redeem_promo(code);
 -- As the DBA: the '1 hour' holds expire (nothing has reclaimed them yet).
 UPDATE promo_redemptions SET hold_expires_at = now() - interval '1 second'
  WHERE state = 'held' AND hold_expires_at < now() + interval '2 hours';
@@ -97,9 +114,15 @@ else
 fi
 
 # The tables compared row for row, each in the order of its key.
-tables=(promo_codes promo_code_slots promo_redemptions promo_code_usage)
+tables=(promo_campaigns promo_campaign_slots promo_codes promo_code_slots promo_redemptions promo_code_usage
+        promo_campaign_usage)
 declare -A order_of=([promo_codes]=id [promo_code_slots]="promo_id, slot" [promo_redemptions]=id
-  [promo_code_usage]=promo_id) source_rows
+  [promo_code_usage]=promo_id [promo_campaigns]=id [promo_campaign_slots]="campaign_id, slot"
+  [promo_campaign_usage]=campaign_id) source_rows
+# The campaigns whose usage is not their codes' live ledger rows.
+campaign_invariant_query="SELECT u.name, u.uses FROM promo_campaign_usage u
+  WHERE u.uses <> (SELECT count(*) FROM promo_redemptions r JOIN promo_codes c ON c.id = r.promo_id
+                    WHERE c.campaign_id = u.campaign_id AND r.state IN ('redeemed', 'held'))"
 table_rows() { sql "$1" "SELECT * FROM $2 ORDER BY ${order_of[$2]}"; }
 snapshot() { for table in "${tables[@]}"; do table_rows "$1" "$table"; done; }
 
@@ -109,7 +132,13 @@ snapshot() { for table in "${tables[@]}"; do table_rows "$1" "$table"; done; }
 expectations=$(sql "$source_db" "SELECT u.code, u.max_uses IS NOT NULL,
        COALESCE(u.max_uses - u.uses + (SELECT count(*) FROM promo_redemptions r WHERE r.promo_id = u.promo_id
                                           AND r.state = 'held' AND r.hold_expires_at <= now())::int, 5)
-  FROM promo_code_usage u ORDER BY u.code")
+  FROM promo_code_usage u JOIN promo_codes c ON c.id = u.promo_id WHERE c.campaign_id IS NULL ORDER BY u.code")
+# Each campaign grants what it has left plus its codes' expired holds, through
+# any of its codes, then refuses: CAMP|grants.
+campaign_expectations=$(sql "$source_db" "SELECT u.name, u.max_uses - u.uses
+       + (SELECT count(*) FROM promo_redemptions r JOIN promo_codes c ON c.id = r.promo_id
+           WHERE c.campaign_id = u.campaign_id AND r.state = 'held' AND r.hold_expires_at <= now())::int
+  FROM promo_campaign_usage u ORDER BY u.name")
 expected_calls="" calls_values=""
 while IFS='|' read -r code capped grants; do
   for ((i = 0; i < grants; i++)); do expected_calls+="$code redeemed"$'\n'; done
@@ -134,8 +163,10 @@ restore_custom_parallel() { pg_restore --exit-on-error -j 4 -d "$1" "$work/dump.
 # pg_restore -j may load the tables in any order: the slots' data first, on purpose.
 restore_slots_first() {
   pg_restore -l "$work/dump.custom" >"$work/list"
-  { grep -v 'TABLE DATA public promo_code' "$work/list"; grep 'TABLE DATA public promo_code_slots' "$work/list"
-    grep 'TABLE DATA public promo_codes ' "$work/list"; } >"$work/list.slots_first"
+  { grep -v 'TABLE DATA public promo_c' "$work/list"
+    grep 'TABLE DATA public promo_code_slots' "$work/list"; grep 'TABLE DATA public promo_campaign_slots' "$work/list"
+    grep 'TABLE DATA public promo_campaigns ' "$work/list"; grep 'TABLE DATA public promo_codes ' "$work/list"
+  } >"$work/list.slots_first"
   pg_restore --exit-on-error -L "$work/list.slots_first" -d "$1" "$work/dump.custom"
 }
 
@@ -166,7 +197,8 @@ check_restored() { # NAME DB
   for table in "${tables[@]}"; do
     same "$name: $table identical to the source" "${source_rows[$table]}" "$(table_rows "$db" "$table")"
   done
-  same "$name: the invariant holds" "" "$(sql "$db" "$invariant_query")"
+  same "$name: the invariant holds, for codes and campaigns" "" \
+    "$(sql "$db" "$invariant_query" "$campaign_invariant_query")"
 
   # Both sequences go on above the restored ids.
   local new_code new_redemption
@@ -202,7 +234,27 @@ check_restored() { # NAME DB
   fi
   same "$name: then the invariant holds, capped codes are at max_uses, no expired hold is left" "" \
     "$(sql "$db" "$invariant_query" "SELECT code, uses, max_uses FROM promo_code_usage WHERE uses <> max_uses" \
-      "SELECT id FROM promo_redemptions WHERE state = 'held' AND hold_expires_at <= now()")"
+      "SELECT r.id FROM promo_redemptions r JOIN promo_codes c ON c.id = r.promo_id
+        WHERE c.campaign_id IS NULL AND r.state = 'held' AND r.hold_expires_at <= now()")"
+  # Each campaign, through its codes in turn (one call per transaction):
+  # exactly what it had left, expired holds included, then the campaign refuses.
+  local campaign grants outcomes
+  while IFS='|' read -r campaign grants; do
+    outcomes=$(psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" <<SQL
+WITH codes AS (SELECT array_agg(c.code ORDER BY c.id) AS list FROM promo_codes c
+                 JOIN promo_campaigns g ON g.id = c.campaign_id WHERE g.name = '$campaign')
+SELECT format('SELECT status || ''/'' || COALESCE(refused_by, ''-'') FROM redeem_promo(%L)',
+              list[1 + n % cardinality(list)])
+  FROM codes, generate_series(1, $grants + 3) n ORDER BY n \gexec
+SQL
+)
+    same "$name: campaign $campaign granted exactly its $grants remaining uses (expired holds included), then refused" \
+      "$(for ((i = 0; i < grants; i++)); do echo redeemed/-; done; for i in 1 2 3; do echo exhausted/campaign; done)" \
+      "$outcomes"
+  done <<<"$campaign_expectations"
+  same "$name: then no campaign breaks the invariant, none has an expired hold left" "" \
+    "$(sql "$db" "$campaign_invariant_query" "SELECT r.id FROM promo_redemptions r JOIN promo_codes c
+       ON c.id = r.promo_id WHERE c.campaign_id IS NOT NULL AND r.state = 'held' AND r.hold_expires_at <= now()")"
   same "$name: limits still refuse at their limit, other customers read exhausted" \
     "$(printf '%s\n' customer_limit_reached customer_limit_reached exhausted exhausted)" \
     "$(sql "$db" "SELECT status FROM redeem_promo('LIMITED', customer_id => 'alice')" \

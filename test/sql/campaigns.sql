@@ -209,6 +209,16 @@ SELECT create_campaign('EMPTY', max_uses => 3) IS NOT NULL AS created;
 DELETE FROM promo_campaigns WHERE name = 'EMPTY';
 UPDATE promo_campaigns SET id = id + 1000 WHERE name = 'ONE';
 \echo :LAST_ERROR_SQLSTATE
+TRUNCATE promo_campaigns;
+\echo :LAST_ERROR_SQLSTATE
+-- No foreign key (pg_restore -j): a code naming no campaign is refused at
+-- every change, and a redemption of one inserted so is an error, not a use without a cap.
+UPDATE promo_codes SET campaign_id = 987654 WHERE code = 'IN-ZERO';
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO promo_codes (code, campaign_id) VALUES ('ORPHAN', 987654);
+SELECT status FROM redeem_promo('ORPHAN');
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) AS orphan_uses FROM promo_redemptions r JOIN promo_codes c ON c.id = r.promo_id WHERE c.code = 'ORPHAN';
 SELECT invariant_breaks();
 
 DROP FUNCTION invariant_breaks();
