@@ -68,6 +68,17 @@ Datum redemption_datum(FunctionCallInfo fcinfo, const Redemption &redemption) {
     if (columns != columns_of_1_0 && columns != columns_of_1_4 && columns != all_columns)
       elog(ERROR, "promo: promo_redemption has %d columns, expected %d, %d or %d", columns, columns_of_1_0,
            columns_of_1_4, all_columns);
+    // A call in FROM planned before ALTER EXTENSION promo UPDATE added
+    // columns (it waited for the update) expects the columns of then: it
+    // gets those, as a row of its own shape.
+    auto *set_info = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
+    if (set_info != nullptr && IsA(set_info, ReturnSetInfo) && set_info->expectedDesc != nullptr &&
+        set_info->expectedDesc->natts < columns &&
+        (set_info->expectedDesc->natts == columns_of_1_0 || set_info->expectedDesc->natts == columns_of_1_4)) {
+      descriptor = CreateTupleDescCopy(set_info->expectedDesc);
+      descriptor->tdtypeid = RECORDOID;
+      descriptor->tdtypmod = -1;
+    }
     descriptor = BlessTupleDesc(descriptor);
     Oid status_type = TupleDescAttr(descriptor, static_cast<int>(Column::Status))->atttypid;
     Oid label_oid = GetSysCacheOid2(ENUMTYPOIDNAME, Anum_pg_enum_oid, ObjectIdGetDatum(status_type),

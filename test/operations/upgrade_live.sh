@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# ALTER EXTENSION promo UPDATE to 1.4 on databases that hold data:
-#  - from 1.3 while a mixed load (promo-client load: redemptions, keys,
+# ALTER EXTENSION promo UPDATE to the newest version on databases that hold data:
+#  - from 1.3 and from 1.4 while a mixed load (promo-client load: redemptions, keys,
 #    holds, confirms, releases, sweeps on one-slot and hot codes) runs from
 #    several sessions: the load goes on without an error, and afterwards the
 #    invariant holds for every code, no code is over its cap and nothing the
 #    load saw acknowledged is lost; codes outside the load keep their usage;
 #  - from 1.3 with one call of each kind waiting for the update's locks: once
-#    it commits, each answers as 1.4 would and the invariant holds;
+#    it commits, each answers as the newest would and the invariant holds;
 #  - from 1.0, 1.1 and 1.2 (through the chain of upgrade scripts): every code
 #    and count is kept, the ledger kept or (from 1.0) backfilled with one row
 #    per earlier use, grants carried over, and every code then grants exactly
@@ -21,7 +21,7 @@ prefix=promo_upgrade
 app_role=${prefix}_app
 work=$(mktemp -d /tmp/promo-upgrade.XXXXXX)
 chmod 755 "$work"
-databases=(${prefix}_live ${prefix}_inflight ${prefix}_1_0 ${prefix}_1_1 ${prefix}_1_2)
+databases=(${prefix}_live_1_3 ${prefix}_live_1_4 ${prefix}_inflight ${prefix}_1_0 ${prefix}_1_1 ${prefix}_1_2)
 drop_all() {
   for db in "${databases[@]}"; do dropdb --if-exists "$db" 2>/dev/null || true; done
   psql -X -q -d template1 -c "DROP ROLE IF EXISTS $app_role" 2>/dev/null || true
@@ -32,6 +32,7 @@ drop_all
 
 source test/harness/checks.sh
 version_of() { sql "$1" "SELECT extversion FROM pg_extension WHERE extname = 'promo'"; }
+newest=$(sed -nE "s/^default_version = '([^']+)'/\1/p" extension/promo.control)
 
 # Codes whose usage is not the number of their live ledger rows.
 
@@ -72,7 +73,7 @@ SQL
     diff <(uniq -c <<<"${expected%$'\n'}") <(uniq -c <<<"$calls") || true
   fi
 }
-# update DB: ALTER EXTENSION promo UPDATE, to the default version, 1.4.
+# update DB: ALTER EXTENSION promo UPDATE, to the default version.
 update() {
   local started=$(date +%s%N)
   if sql "$1" "ALTER EXTENSION promo UPDATE" 2>"$work/update.err"; then
@@ -84,13 +85,14 @@ update() {
   fi
 }
 
-# --- 1.3 -> 1.4 under load ----------------------------------------------------
-live=${prefix}_live
+# --- From 1.3, and from 1.4, to the newest under load --------------------------
+update_under_load() { # FROM
+local from=$1 live=${prefix}_live_${1/./_} i
 createdb "$live"
-# Codes outside the load, used in 1.3, hot ones with slot rows that the update
-# folds into current_uses.
-psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d "$live" <<'SQL'
-CREATE EXTENSION promo VERSION '1.3';
+# Codes outside the load, used before the update, hot ones with slot rows
+# (which the update from 1.3 folds into current_uses).
+psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d "$live" <<SQL
+CREATE EXTENSION promo VERSION '$from';
 SELECT create_promo('QUIET-ONE', 50), create_promo('QUIET-HOT', 50, slots => 4),
        create_promo('QUIET-HOT-FREE', slots => 3), create_promo('QUIET-HOT-FULL', 6, slots => 3);
 SELECT redeem_promo(code) FROM unnest(ARRAY['QUIET-ONE', 'QUIET-HOT', 'QUIET-HOT-FREE']) code, generate_series(1, 7);
@@ -98,7 +100,11 @@ SELECT redeem_promo('QUIET-HOT-FULL') FROM generate_series(1, 6);
 SELECT release_promo(redemption_id) FROM redeem_promo('QUIET-HOT');
 SELECT redeem_promo('QUIET-HOT', customer_id => 'ann', idempotency_key => 'quiet-1', hold => '1 day');
 SQL
+local quiet_slots quiet_usage quiet_ledger quiet_expected acked_before acked_at_update refusals acked
 quiet_usage=$(sql "$live" "SELECT * FROM promo_code_usage ORDER BY promo_id")
+# From 1.3 the update folds the hot codes' slots; from 1.4 they stay as they are.
+quiet_slots=0
+[[ $from != 1.3 ]] && quiet_slots=$(sql "$live" "SELECT count(*) FROM promo_code_slots")
 quiet_ledger=$(sql "$live" "SELECT * FROM promo_redemptions ORDER BY id")
 quiet_expected=$(expectations "$live")
 
@@ -126,7 +132,7 @@ update "$live" || update "$live" || true
 acked_at_update=$(acked)
 wait "${load_pids[@]}"
 load_pids=()
-same "$live: extversion after the update" "1.4" "$(version_of "$live")"
+same "$live: extversion after the update from $from" "$newest" "$(version_of "$live")"
 for i in "${loads[@]}"; do
   if grep -q '^exit status 0$' "$work/load.$i" && grep -q '^errors: none$' "$work/load.$i"; then
     pass "$live: load $i went on through the update: $(grep -E '^(calls|errors|replays)' "$work/load.$i" | tr '\n' ';')"
@@ -156,18 +162,20 @@ same "$live: no code over its cap or customer over its limit, no key used twice,
          OR (a.kind = 'confirm' AND a.result = 't' AND (r.state IS NULL OR r.state = 'held'))" \
     "SELECT 'key twice', promo_id, idempotency_key FROM promo_redemptions WHERE idempotency_key IS NOT NULL
             GROUP BY promo_id, idempotency_key HAVING count(*) > 1")"
-same "$live: codes outside the load kept their usage and ledger (hot ones folded: no slot rows left)" \
-  "$quiet_usage"$'\n'"$quiet_ledger"$'\n'0 \
+same "$live: codes outside the load kept their usage, ledger and slot rows ($quiet_slots; from 1.3 folded)" \
+  "$quiet_usage"$'\n'"$quiet_ledger"$'\n'"$quiet_slots" \
   "$(sql "$live" "SELECT * FROM promo_code_usage WHERE code LIKE 'QUIET-%' ORDER BY promo_id" \
     "SELECT id, promo_id, customer_id, idempotency_key, state, redeemed_at, hold_expires_at, released_at, slot
        FROM promo_redemptions r WHERE promo_id IN (SELECT id FROM promo_codes WHERE code LIKE 'QUIET-%') ORDER BY id" \
     "SELECT count(*) FROM promo_code_slots s JOIN promo_codes c ON c.id = s.promo_id WHERE c.code LIKE 'QUIET-%'")"
 exhaust "$live" "$(grep '^QUIET-' <<<"$quiet_expected")"
+}
+for from in 1.3 1.4; do update_under_load "$from"; done
 
 # --- Calls that arrive while the update runs ---------------------------------------
 # The same, made certain: with the update's transaction held open, one call
-# of each kind waits for its locks; once it commits they run on 1.4's tables
-# and must answer as on 1.4, keeping the invariant.
+# of each kind waits for its locks; once it commits they run on the newest
+# tables and must answer as there, keeping the invariant.
 inflight=${prefix}_inflight
 createdb "$inflight"
 psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d "$inflight" <<'SQL'
@@ -193,15 +201,15 @@ for _ in {1..40}; do [[ $(waiting) -ge ${#calls[@]} ]] && break; sleep 0.05; don
 waited=$(waiting)
 wait $update_pid || fail "$inflight: ALTER EXTENSION promo UPDATE failed: $(cat "$work/update.err")"
 wait
-# On 1.4: both releases give their use back, the hot code has 7 uses left,
+# On the newest: both releases give their use back, the hot code has 7 uses left,
 # and hold 5 has expired, so confirming it is false (and reclaims it).
-same "$inflight: ${#calls[@]} calls that waited for the update answered as on 1.4" \
+same "$inflight: ${#calls[@]} calls that waited for the update answered as on $newest" \
   "$(printf '%s\n' "waiting ${#calls[@]}" "release hot|t" "release one|t" "redeem hot|redeemed" "confirm hot|f")" \
   "$(echo "waiting $waited"; cat "$work"/call.*)"
-same "$inflight: extversion 1.4, and the invariant holds" "1.4" \
+same "$inflight: extversion $newest, and the invariant holds" "$newest" \
   "$(version_of "$inflight"; sql "$inflight" "$invariant_query")"
 
-# --- 1.0, 1.1, 1.2 -> 1.4 with data ---------------------------------------------
+# --- 1.0, 1.1, 1.2 -> the newest with data ---------------------------------------------
 # 1.0 has only counters and redeem_promo(text); its grant must carry over.
 setup_1_0="
 INSERT INTO promo_codes (code, max_uses) VALUES ('CAPPED', 10), ('UNLIMITED', NULL), ('ZERO', 0), ('FULL', 3);
@@ -238,7 +246,7 @@ upgrade_with_data() { # VERSION
   [[ $version != 1.0 ]] && ledger=$(sql "$db" "$ledger_query")
   expected=$(expectations "$db")
   update "$db" || return 0
-  same "$db: extversion $version -> 1.4, every code kept, one slot each, code_key set" "1.4"$'\n'"$codes"$'\n'0 \
+  same "$db: extversion $version -> $newest, every code kept, one slot each, code_key set" "$newest"$'\n'"$codes"$'\n'0 \
     "$(version_of "$db"; sql "$db" "$codes_query"
       sql "$db" "SELECT count(*) FROM promo_codes WHERE slots <> 1 OR code_key IS DISTINCT FROM promo_normalize_code(code)")"
   if [[ $version == 1.0 ]]; then
@@ -265,7 +273,7 @@ upgrade_with_data() { # VERSION
 for version in 1.0 1.1 1.2; do upgrade_with_data "$version"; done
 
 if ((failures == 0)); then
-  echo "PASS: live 1.3 -> 1.4 under load, and 1.0, 1.1, 1.2 -> 1.4 with data, kept every code, count and ledger row"
+  echo "PASS: live 1.3 and 1.4 -> $newest under load, and 1.0, 1.1, 1.2 -> $newest with data, kept every code, count and ledger row"
 else
   echo "FAIL: $failures checks failed"
   exit 1
