@@ -14,10 +14,15 @@
 //                   READ and SERIALIZABLE the code row (FOR KEY SHARE) first,
 //                   as a DBA's change takes it first
 //   a code of a campaign: the code's own locks as above, up to and with its
-//                   slot, then the campaign's: CampaignGuard (share; under
-//                   REPEATABLE READ and SERIALIZABLE the campaign row FOR
-//                   SHARE first) -> CampaignCustomer -> CampaignSlot(s) ->
-//                   campaign slot rows -> ledger rows (campaign.hpp)
+//                   row or slot, then the campaign's: CampaignGuard (share;
+//                   under REPEATABLE READ and SERIALIZABLE the campaign row
+//                   FOR SHARE first) -> CampaignCustomer -> CampaignSlot(s)
+//                   -> campaign slot rows -> ledger rows (campaign.hpp). A
+//                   one-slot code's first attempt inserts its new ledger row
+//                   with the code row's UPDATE, before the campaign's locks:
+//                   no one else can wait for a row not yet committed but a
+//                   caller of the same code and key, who queues on CodeQueue
+//                   first.
 //   a DBA's change of a code row (trigger): the code row -> CodeGuard
 //                   (exclusive, hot codes only) -> slot rows
 //   a DBA's change of a campaign row (trigger): the campaign row ->
