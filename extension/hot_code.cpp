@@ -303,7 +303,7 @@ std::optional<int32_t> try_reclaim_expired_holds(SpiSession &spi, int64_t promo_
                            SlottedCounter::left_when_spread(code.row.max_uses, code.row.current_uses));
     slot = counter.free_slot_for_giving_back();
     if (slot) {
-      const int32_t released = release_expired_holds(spi, promo_id);
+      const int32_t released = release_expired_holds_without_waiting(spi, promo_id);
       if (released > 0) counter.give_back(*slot, released);
       return released;
     }

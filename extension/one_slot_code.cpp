@@ -370,7 +370,7 @@ std::optional<int32_t> try_reclaim_expired_holds(SpiSession &spi, int64_t promo_
     if (held == locks::Held::Newly) locks::release(queue, locks::Mode::Exclusive);
     return std::nullopt;
   }
-  const int32_t released = release_expired_holds(spi, promo_id);
+  const int32_t released = release_expired_holds_without_waiting(spi, promo_id);
   if (released > 0)
     spi.execute(give_back_statement, {bigint_arg("promo_id", promo_id), integer_arg("uses", released)});
   return released;

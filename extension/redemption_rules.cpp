@@ -47,6 +47,27 @@ SELECT pg_catalog.count(*)::integer AS reclaimed FROM reclaimed
 )",
                                                    {{"promo_id", INT8OID}}};
 
+// The same for a caller that must not wait: holds whose rows another
+// transaction has locked (releasing or confirming them) are left to it.
+const SqlStatement release_expired_holds_skip_locked_statement{"release_expired_holds_skip_locked",
+                                                               R"(
+WITH expired AS (
+  SELECT id FROM @extschema@.promo_redemptions
+   WHERE promo_id OPERATOR(pg_catalog.=) $1
+     AND state OPERATOR(pg_catalog.=) 'held'
+     AND hold_expires_at OPERATOR(pg_catalog.<=) pg_catalog.now()
+     FOR UPDATE SKIP LOCKED
+), reclaimed AS (
+  UPDATE @extschema@.promo_redemptions r
+     SET state = 'released', released_at = pg_catalog.now()
+    FROM expired e
+   WHERE r.id OPERATOR(pg_catalog.=) e.id
+  RETURNING 1
+)
+SELECT pg_catalog.count(*)::integer AS reclaimed FROM reclaimed
+)",
+                                                               {{"promo_id", INT8OID}}};
+
 // $1 redemption_id, whose code's locks the caller holds.
 const SqlStatement release_statement{"release_ledger_row",
                                      R"(
@@ -146,6 +167,12 @@ std::optional<int32_t> uses_below_customer_limit(SpiSession &spi, int64_t promo_
 
 int32_t release_expired_holds(SpiSession &spi, int64_t promo_id) {
   return spi.execute(release_expired_holds_statement, {bigint_arg("promo_id", promo_id)})[0]
+      .int4("reclaimed")
+      .value();
+}
+
+int32_t release_expired_holds_without_waiting(SpiSession &spi, int64_t promo_id) {
+  return spi.execute(release_expired_holds_skip_locked_statement, {bigint_arg("promo_id", promo_id)})[0]
       .int4("reclaimed")
       .value();
 }

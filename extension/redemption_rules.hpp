@@ -66,6 +66,10 @@ std::optional<int32_t> uses_below_customer_limit(SpiSession &spi, int64_t promo_
 // code's locks and gives the uses back to its counter.
 int32_t release_expired_holds(SpiSession &spi, int64_t promo_id);
 
+// The same without waiting for a hold another transaction has locked (it is
+// releasing or confirming it): for a caller that holds another code's locks.
+int32_t release_expired_holds_without_waiting(SpiSession &spi, int64_t promo_id);
+
 // Releases a live (redeemed or held) redemption; false if it was released
 // already. The caller holds its code's locks and gives the use back.
 bool release_ledger_row(SpiSession &spi, int64_t redemption_id);
