@@ -107,9 +107,12 @@ Campaign::Campaign(SpiSession &spi, int64_t campaign_id) : spi_(spi), id_(campai
   const std::optional<int32_t> left =
       SlottedCounter::left_when_spread(row.int4("max_uses"), row.int4("current_uses").value());
   counter_.emplace(spi, campaign_slots, campaign_id, row.int4("slots").value(), left);
-  // Every slot and slot row locked, as a hot code's are, so that a change
-  // since the snapshot raises 40001 instead of going unseen.
-  if (snapshot) counter_->lock_every_slot_for_snapshot();
+}
+
+void Campaign::lock_for_snapshot() {
+  if (snapshot_locked_ || !IsolationUsesXactSnapshot()) return;
+  snapshot_locked_ = true;
+  counter_->lock_every_slot_for_snapshot();
 }
 
 bool Campaign::customer_may_use(const std::optional<TextArgument> &customer,
@@ -117,6 +120,7 @@ bool Campaign::customer_may_use(const std::optional<TextArgument> &customer,
   if (!customer || !max_uses_per_customer_) return true;
   locks::acquire({locks::Lock::CampaignCustomer, id_, locks::text_hash(customer->text.data(), customer->text.size())},
                  locks::Mode::Exclusive);
+  lock_for_snapshot();  // after the customer's lock, in the order of lock_scheme.hpp
   auto live_uses = [&] {
     return spi_
         .execute(customer_live_uses_statement,
@@ -131,17 +135,36 @@ bool Campaign::customer_may_use(const std::optional<TextArgument> &customer,
 }
 
 std::optional<int32_t> Campaign::take(const std::function<int32_t(int32_t)> &reclaim) {
+  lock_for_snapshot();
   std::optional<SlottedCounter::Taken> taken = counter_->take(reclaim);
   if (!taken) return std::nullopt;
   return taken->slot;
 }
 
 void Campaign::give_back_through(int32_t slot, int32_t uses) {
+  lock_for_snapshot();
   counter_->give_back(slot, uses);
 }
 
 void Campaign::give_back(int32_t uses) {
+  lock_for_snapshot();
   counter_->give_back(counter_->slot_for_giving_back(), uses);
+}
+
+bool holds_a_slot(int64_t campaign_id) {
+  constexpr uint32_t most_slots = 64;  // promo_campaigns_slots_range
+  for (uint32_t slot = 0; slot < most_slots; ++slot)
+    if (locks::held_by_me({locks::Lock::CampaignSlot, campaign_id, slot}, locks::Mode::Exclusive)) return true;
+  return false;
+}
+
+void Owed::add(std::optional<int64_t> campaign_id, int32_t uses) {
+  if (campaign_id && uses > 0) uses_[*campaign_id] += uses;
+}
+
+void Owed::settle(SpiSession &spi) {
+  for (const auto &[campaign_id, uses] : uses_) Campaign(spi, campaign_id).give_back(uses);
+  uses_.clear();
 }
 
 std::vector<CodeWithHolds> codes_with_expired_holds(SpiSession &spi, int64_t campaign_id, int64_t except,

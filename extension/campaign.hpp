@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -29,7 +30,8 @@ class Campaign {
  public:
   // Shares the campaign's guard and reads its row; under REPEATABLE READ and
   // SERIALIZABLE the row is locked FOR SHARE first (40001 if it changed
-  // since the snapshot), as a hot code's is.
+  // since the snapshot), as a hot code's is, and its slots are locked later,
+  // before the first use of them (after the customer's lock).
   Campaign(SpiSession &spi, int64_t campaign_id);
 
   int64_t id() const { return id_; }
@@ -60,11 +62,36 @@ class Campaign {
   int32_t slot_uses() { return counter_->slot_uses(); }
 
  private:
+  // REPEATABLE READ and SERIALIZABLE: every slot and slot row locked, as a
+  // hot code's are, so that a use taken since the snapshot raises 40001;
+  // once, after the customer's lock and before any slot's.
+  void lock_for_snapshot();
+
   SpiSession &spi_;
   int64_t id_;
   std::optional<Status> refusal_;
   std::optional<int32_t> max_uses_per_customer_;
   std::optional<SlottedCounter> counter_;
+  bool snapshot_locked_ = false;
+};
+
+// Whether this transaction holds one of the campaign's slots: it took or gave
+// back a use of it earlier. Such a transaction must not wait for another
+// code's locks: the holder of those may be waiting for that very slot.
+bool holds_a_slot(int64_t campaign_id);
+
+// Uses a call gave back to its codes that it owes their campaigns: a code's
+// expired holds reclaimed before the campaign's customer lock (which comes
+// before any campaign slot's), or by the sweep, which holds several codes'
+// locks. settle() gives them back, each campaign in id order, once the
+// caller holds every code lock it will take.
+class Owed {
+ public:
+  void add(std::optional<int64_t> campaign_id, int32_t uses);
+  void settle(SpiSession &spi);
+
+ private:
+  std::map<int64_t, int32_t> uses_;
 };
 
 // The campaign's codes other than `except` that have expired holds (of the

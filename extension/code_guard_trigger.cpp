@@ -117,6 +117,12 @@ void check_campaign_change(SpiSession &spi, const RowColumns &columns, HeapTuple
   const std::optional<int64_t> joins = columns.int8(new_row, "campaign_id");
   const std::optional<int64_t> leaves = columns.int8(old_row, "campaign_id");
   if (joins.has_value() == leaves.has_value() && (!joins || *joins == *leaves)) return;
+  // A snapshot would not see a hot code's redemptions committed since (they
+  // do not touch its row), so the check below could pass wrongly.
+  if (IsolationUsesXactSnapshot())
+    throw SqlError(ERRCODE_FEATURE_NOT_SUPPORTED,
+                   "a code's campaign can be changed only in a READ COMMITTED transaction",
+                   "Run the UPDATE in a transaction of its own, at the default isolation level.");
   if (found(spi, has_live_ledger_rows_statement, {bigint_arg("promo_id", columns.id(old_row))}))
     throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
                    "promo code \"" + columns.string(old_row, "code") +

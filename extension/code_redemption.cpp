@@ -73,9 +73,13 @@ RedemptionCode code_of_redemption(SpiSession &spi, int64_t redemption_id) {
 // holds its own code's locks and the campaign's, so it must not wait for
 // another code's): their uses go back to their codes; the caller gives
 // them back to the campaign. A code in use is left to its own redemptions,
-// which reclaim its holds, and to the sweep.
+// which reclaim its holds, and to the sweep; so are the codes of a
+// REPEATABLE READ or SERIALIZABLE caller.
 int32_t reclaim_elsewhere(SpiSession &spi, int64_t campaign_id, int64_t except,
                           const std::optional<TextArgument> &customer) {
+  // A snapshot caller would read the other codes as its snapshot saw them,
+  // and could give a use back by a spread a DBA has since changed.
+  if (IsolationUsesXactSnapshot()) return 0;
   int32_t reclaimed = 0;
   for (const campaign::CodeWithHolds &code : campaign::codes_with_expired_holds(spi, campaign_id, except, customer)) {
     std::optional<int32_t> released = code.hot ? hot::try_reclaim_expired_holds(spi, code.promo_id)
@@ -117,11 +121,15 @@ int reclaim_all_expired_code_holds(SpiSession &spi, bool campaigns) {
   std::vector<RedemptionCode> codes;
   for (uint64_t i = 0; i < rows.size(); ++i)
     codes.push_back({rows[i].int8("promo_id").value(), rows[i].int4("slots").value() > 1});
+  // The campaigns' uses are given back after every code's (lock_scheme.hpp:
+  // a code's locks come before its campaign's).
+  campaign::Owed owed;
   int reclaimed = 0;
   for (const RedemptionCode &code : codes)
     reclaimed += on_either_path<int32_t>(
-        code.hot, [&] { return one_slot::reclaim_expired_holds(spi, code.promo_id, campaigns); },
-        [&] { return hot::reclaim_expired_holds(spi, code.promo_id, campaigns); });
+        code.hot, [&] { return one_slot::reclaim_expired_holds(spi, code.promo_id, campaigns, owed); },
+        [&] { return hot::reclaim_expired_holds(spi, code.promo_id, campaigns, owed); });
+  owed.settle(spi);
   return reclaimed;
 }
 

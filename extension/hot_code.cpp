@@ -109,21 +109,26 @@ void snapshot_locks(HotCode &hot) {
 }
 
 // Reclaims the code's expired holds, giving their uses back through `slot`
-// (held by the caller) and to the code's campaign, through `campaign` if
-// the caller opened it; returns how many.
-int32_t reclaim_through(SpiSession &spi, HotCode &hot, int32_t slot, campaign::Campaign *campaign = nullptr) {
+// (held by the caller) and to the code's campaign: through `campaign` if the
+// caller opened it, into `owed` for the caller to settle later, or through
+// one opened here; returns how many.
+int32_t reclaim_through(SpiSession &spi, HotCode &hot, int32_t slot, campaign::Campaign *campaign = nullptr,
+                        campaign::Owed *owed = nullptr) {
   const int32_t released = release_expired_holds(spi, hot.code.row.id);
   if (released == 0) return 0;
   hot.counter.give_back(slot, released);
   if (campaign != nullptr)
     campaign->give_back(released);
+  else if (owed != nullptr)
+    owed->add(hot.code.campaign_id, released);
   else if (hot.code.campaign_id)
     campaign::Campaign(spi, *hot.code.campaign_id).give_back(released);
   return released;
 }
 
-int32_t reclaim(SpiSession &spi, HotCode &hot, campaign::Campaign *campaign = nullptr) {
-  return reclaim_through(spi, hot, hot.counter.slot_for_giving_back(), campaign);
+int32_t reclaim(SpiSession &spi, HotCode &hot, campaign::Campaign *campaign = nullptr,
+                campaign::Owed *owed = nullptr) {
+  return reclaim_through(spi, hot, hot.counter.slot_for_giving_back(), campaign, owed);
 }
 
 // The code row with its usage: current_uses plus the slots' uses, which
@@ -153,9 +158,11 @@ Redemption refuse(HotCode &hot, Status status, bool reveal_reasons, Scope scope 
 // slot `taken`: the campaign's use taken too (true), or the code's given
 // back and the campaign's refusal in `refused`.
 bool take_from_campaign(SpiSession &spi, const RedemptionRequest &request, HotCode &hot,
-                        const SlottedCounter::Taken &taken, bool reveal_reasons, std::optional<Redemption> &refused) {
+                        const SlottedCounter::Taken &taken, bool reveal_reasons, std::optional<Redemption> &refused,
+                        campaign::Owed &owed) {
   campaign::Campaign campaign(spi, *hot.code.campaign_id);
   auto refuse_by_campaign = [&](Status status) {
+    owed.settle(spi);
     hot.counter.give_back(taken.slot, 1);
     refused = refuse(hot, status, reveal_reasons, Scope::Campaign);
     return false;
@@ -169,6 +176,7 @@ bool take_from_campaign(SpiSession &spi, const RedemptionRequest &request, HotCo
   };
   if (!campaign.customer_may_use(request.customer, reclaim_all))
     return refuse_by_campaign(Status::CustomerLimitReached);
+  owed.settle(spi);  // the customer's lock is held: the slots may be taken now
   if (!campaign.take([&](int32_t) { return reclaim_all(); })) return refuse_by_campaign(Status::Exhausted);
   return true;
 }
@@ -226,16 +234,24 @@ std::optional<Redemption> redeem(SpiSession &spi, const RedemptionRequest &reque
     }
   }
   if (code.refusal) return refuse(hot, *code.refusal, reveal_reasons);
+  // What the code's reclaimed holds owe its campaign, given back once the
+  // campaign's customer lock is held (lock_scheme.hpp), or on a refusal.
+  campaign::Owed owed;
   if (customer_limited(request, code) &&
-      !uses_below_customer_limit(spi, request, code, [&] { return reclaim(spi, hot); }))
+      !uses_below_customer_limit(spi, request, code, [&] { return reclaim(spi, hot, nullptr, &owed); })) {
+    owed.settle(spi);
     return refuse(hot, Status::CustomerLimitReached, reveal_reasons);
+  }
 
   std::optional<SlottedCounter::Taken> taken =
-      hot.counter.take([&](int32_t held_slot) { return reclaim_through(spi, hot, held_slot); });
-  if (!taken) return refuse(hot, Status::Exhausted, reveal_reasons);
+      hot.counter.take([&](int32_t held_slot) { return reclaim_through(spi, hot, held_slot, nullptr, &owed); });
+  if (!taken) {
+    owed.settle(spi);
+    return refuse(hot, Status::Exhausted, reveal_reasons);
+  }
   if (code.campaign_id) {
     std::optional<Redemption> refused;
-    if (!take_from_campaign(spi, request, hot, *taken, reveal_reasons, refused)) return refused;
+    if (!take_from_campaign(spi, request, hot, *taken, reveal_reasons, refused, owed)) return refused;
   }
 
   std::optional<Datum> customer, key;
@@ -280,7 +296,8 @@ std::optional<bool> release(SpiSession &spi, int64_t promo_id, int64_t redemptio
   return true;
 }
 
-std::optional<int32_t> reclaim_expired_holds(SpiSession &spi, int64_t promo_id, bool campaigns) {
+std::optional<int32_t> reclaim_expired_holds(SpiSession &spi, int64_t promo_id, bool campaigns,
+                                             campaign::Owed &owed) {
   std::optional<HotCode> hot;
   switch (open(spi, promo_id, std::nullopt, campaigns, hot)) {
     case Opened::Gone: return 0;
@@ -288,7 +305,7 @@ std::optional<int32_t> reclaim_expired_holds(SpiSession &spi, int64_t promo_id, 
     case Opened::Hot: break;
   }
   snapshot_locks(*hot);
-  return reclaim(spi, *hot);
+  return reclaim(spi, *hot, nullptr, &owed);
 }
 
 std::optional<int32_t> try_reclaim_expired_holds(SpiSession &spi, int64_t promo_id) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "campaign.hpp"
 #include "redemption_rules.hpp"
 
 namespace promo::hot {
@@ -20,7 +21,9 @@ std::optional<Redemption> redeem(SpiSession &spi, const RedemptionRequest &reque
 // to have one slot.
 std::optional<bool> confirm(SpiSession &spi, int64_t promo_id, int64_t redemption_id, bool campaigns);
 std::optional<bool> release(SpiSession &spi, int64_t promo_id, int64_t redemption_id, bool campaigns);
-std::optional<int32_t> reclaim_expired_holds(SpiSession &spi, int64_t promo_id, bool campaigns);
+// The sweep's: what the code's holds owe its campaign goes into `owed`.
+std::optional<int32_t> reclaim_expired_holds(SpiSession &spi, int64_t promo_id, bool campaigns,
+                                             campaign::Owed &owed);
 
 // As one_slot::try_reclaim_expired_holds: only if no DBA's change holds the
 // code's guard and one of its slots is free; never waits.

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "campaign.hpp"
+#include "error_bridge.hpp"
 #include "lock_scheme.hpp"
 #include "redemption_rules.hpp"
 
@@ -174,9 +175,11 @@ std::optional<CodeState> lock_row(SpiSession &spi, int64_t promo_id, std::option
 }
 
 // Reclaims the locked code's expired holds; returns how many, and the row
-// as they left it. Their uses go back to the code, and to its campaign
-// through `campaign` (opened by the caller) or one opened here.
-int32_t reclaim(SpiSession &spi, std::optional<CodeState> &code, campaign::Campaign *campaign = nullptr) {
+// as they left it. Their uses go back to the code, and to its campaign:
+// through `campaign` (opened by the caller), into `owed` (for the caller to
+// settle later), or through one opened here.
+int32_t reclaim(SpiSession &spi, std::optional<CodeState> &code, campaign::Campaign *campaign = nullptr,
+                campaign::Owed *owed = nullptr) {
   const int32_t released = release_expired_holds(spi, code->row.id);
   if (released == 0) return 0;
   const std::optional<int64_t> campaign_id = code->campaign_id;
@@ -185,6 +188,8 @@ int32_t reclaim(SpiSession &spi, std::optional<CodeState> &code, campaign::Campa
   code->campaign_id = campaign_id;
   if (campaign != nullptr)
     campaign->give_back(released);
+  else if (owed != nullptr)
+    owed->add(campaign_id, released);
   else if (campaign_id)
     campaign::Campaign(spi, *campaign_id).give_back(released);
   return released;
@@ -238,9 +243,10 @@ std::optional<Redemption> replay(SpiSession &spi, const RedemptionRequest &reque
 // their uses back to the code and to the campaign it is passed.
 Redemption decide_campaign(SpiSession &spi, const RedemptionRequest &request, const CodeState &code,
                            std::optional<int32_t> customer_uses, bool reveal_reasons,
-                           const std::function<int32_t(campaign::Campaign *)> &reclaim_code) {
+                           const std::function<int32_t(campaign::Campaign *)> &reclaim_code, campaign::Owed &owed) {
   campaign::Campaign campaign(spi, *code.campaign_id);
   auto refuse = [&](Status status) {
+    owed.settle(spi);
     return in_campaign(refusal(status, code.row, reveal_reasons, Scope::Campaign), code);
   };
   if (std::optional<Status> refused = campaign.refusal()) return refuse(*refused);
@@ -251,6 +257,7 @@ Redemption decide_campaign(SpiSession &spi, const RedemptionRequest &request, co
     return own + elsewhere;
   };
   if (!campaign.customer_may_use(request.customer, reclaim_all)) return refuse(Status::CustomerLimitReached);
+  owed.settle(spi);  // the customer's lock is held: the slots may be taken now
   if (!campaign.take([&](int32_t) { return reclaim_all(); })) return refuse(Status::Exhausted);
   if (customer_uses)  // counted again: a reclaim may have released some
     customer_uses = customer_live_uses(spi, code.row.id, *request.customer);
@@ -265,14 +272,20 @@ std::optional<Redemption> decide_locked(SpiSession &spi, const RedemptionRequest
   std::optional<CodeState> code = lock_row(spi, promo_id, request.code_key, request.campaigns);
   if (!code) return Redemption{};
   if (code->slots > 1) return std::nullopt;
-  auto refuse = [&](Status status) { return in_campaign(refusal(status, code->row, reveal_reasons), *code); };
+  // What the code's reclaimed holds owe its campaign, given back once the
+  // campaign's customer lock is held (lock_scheme.hpp), or on a refusal.
+  campaign::Owed owed;
+  auto refuse = [&](Status status) {
+    owed.settle(spi);
+    return in_campaign(refusal(status, code->row, reveal_reasons), *code);
+  };
   if (code->refusal) return refuse(*code->refusal);
 
   bool reclaimed = false;
   auto reclaim_once = [&](campaign::Campaign *campaign) {
     if (reclaimed) return 0;
     reclaimed = true;
-    return reclaim(spi, code, campaign);
+    return reclaim(spi, code, campaign, &owed);
   };
   std::optional<int32_t> customer_uses;
   if (customer_limited(request, *code)) {
@@ -283,7 +296,8 @@ std::optional<Redemption> decide_locked(SpiSession &spi, const RedemptionRequest
     reclaim_once(nullptr);
     if (code->exhausted) return refuse(Status::Exhausted);
   }
-  if (code->campaign_id) return decide_campaign(spi, request, *code, customer_uses, reveal_reasons, reclaim_once);
+  if (code->campaign_id)
+    return decide_campaign(spi, request, *code, customer_uses, reveal_reasons, reclaim_once, owed);
   if (std::optional<Redemption> redeemed = try_redeem(spi, request, promo_id, customer_uses, std::nullopt))
     return redeemed;
   throw std::logic_error("an eligible code, locked, was not redeemed");
@@ -311,8 +325,19 @@ std::optional<Redemption> redeem(SpiSession &spi, const RedemptionRequest &reque
                                  bool reveal_reasons) {
   // Every change of this code's uses and ledger is made holding this lock,
   // so what is read under it (a key, a customer's uses) stays true until
-  // this transaction ends.
-  locks::acquire(queue_of(found.id), locks::Mode::Exclusive);
+  // this transaction ends. A transaction that already used this code's
+  // campaign does not wait for it: its holder may be waiting for the
+  // campaign slot this one holds; this one fails instead, as a deadlock
+  // would end it, and retries.
+  if (found.campaign_id && campaign::holds_a_slot(*found.campaign_id)) {
+    if (locks::try_acquire(queue_of(found.id), locks::Mode::Exclusive) == locks::Held::No)
+      throw SqlError(ERRCODE_T_R_DEADLOCK_DETECTED,
+                     "a redemption of a campaign's code after another use of the campaign in the same transaction "
+                     "would wait for a caller that waits for this transaction",
+                     "Retry the transaction; one redemption of a campaign per transaction avoids it.");
+  } else {
+    locks::acquire(queue_of(found.id), locks::Mode::Exclusive);
+  }
   if (request.key)
     if (std::optional<KeyedRedemption> keyed = find_key(spi, found.id, request))
       return replay(spi, request, found.id, *keyed);
@@ -353,12 +378,13 @@ std::optional<bool> release(SpiSession &spi, int64_t promo_id, int64_t redemptio
   return true;
 }
 
-std::optional<int32_t> reclaim_expired_holds(SpiSession &spi, int64_t promo_id, bool campaigns) {
+std::optional<int32_t> reclaim_expired_holds(SpiSession &spi, int64_t promo_id, bool campaigns,
+                                             campaign::Owed &owed) {
   locks::acquire(queue_of(promo_id), locks::Mode::Exclusive);
   std::optional<CodeState> code = lock_row(spi, promo_id, std::nullopt, campaigns);
   if (!code) return 0;
   if (code->slots > 1) return std::nullopt;
-  return reclaim(spi, code);
+  return reclaim(spi, code, nullptr, &owed);
 }
 
 std::optional<int32_t> try_reclaim_expired_holds(SpiSession &spi, int64_t promo_id) {

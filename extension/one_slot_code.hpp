@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "campaign.hpp"
 #include "redemption_rules.hpp"
 
 namespace promo::one_slot {
@@ -21,7 +22,9 @@ std::optional<Redemption> redeem(SpiSession &spi, const RedemptionRequest &reque
 // where a use given back goes to the code's campaign too.
 std::optional<bool> confirm(SpiSession &spi, int64_t promo_id, int64_t redemption_id, bool campaigns);
 std::optional<bool> release(SpiSession &spi, int64_t promo_id, int64_t redemption_id, bool campaigns);
-std::optional<int32_t> reclaim_expired_holds(SpiSession &spi, int64_t promo_id, bool campaigns);
+// The sweep's: what the code's holds owe its campaign goes into `owed`.
+std::optional<int32_t> reclaim_expired_holds(SpiSession &spi, int64_t promo_id, bool campaigns,
+                                             campaign::Owed &owed);
 
 // Reclaims the code's expired holds only if no other transaction holds its
 // queue or row (then empty, as for a code that turned out hot), giving their

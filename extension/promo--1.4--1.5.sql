@@ -169,13 +169,13 @@ ALTER TYPE promo_redemption ADD ATTRIBUTE campaign_id bigint CASCADE,
 -- create_promo takes the campaign: the new function keeps the grants of the
 -- old (carried across in a setting of this transaction, as a table made here
 -- would become a member of the extension).
+-- (regrole's text is already quoted where a name needs it; 0 is PUBLIC.)
 SELECT pg_catalog.set_config('promo_update.create_promo_grantees', COALESCE(pg_catalog.string_agg(
-         pg_catalog.quote_ident(a.grantee::regrole::text), ','), ''), true)
+         CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END, ','), ''), true)
   FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) a
  WHERE p.oid OPERATOR(pg_catalog.=)
        '@extschema@.create_promo(text, integer, integer, timestamptz, timestamptz, integer, boolean)'::regprocedure
-   AND a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE' AND a.grantee OPERATOR(pg_catalog.<>) 0
-   AND a.grantee OPERATOR(pg_catalog.<>) p.proowner;
+   AND a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE' AND a.grantee OPERATOR(pg_catalog.<>) p.proowner;
 DROP FUNCTION create_promo(text, integer, integer, timestamptz, timestamptz, integer, boolean);
 
 -- Creates a code, in a campaign if one is named, and returns its id. The way

@@ -34,10 +34,20 @@ class RowColumns {
     return datum;
   }
 
-  int64_t id(HeapTuple row) const { return DatumGetInt64(*value(row, "id")); }
-  int32_t slots(HeapTuple row) const { return DatumGetInt32(*value(row, "slots")); }
+  // A BEFORE trigger runs before the NOT NULL checks: a NULL here is refused
+  // as they would refuse it.
+  Datum not_null(HeapTuple row, const char *column) const {
+    std::optional<Datum> datum = value(row, column);
+    if (!datum)
+      throw SqlError(ERRCODE_NOT_NULL_VIOLATION, std::string("null value in column \"") + column + "\"",
+                     "The column is NOT NULL.");
+    return *datum;
+  }
+
+  int64_t id(HeapTuple row) const { return DatumGetInt64(not_null(row, "id")); }
+  int32_t slots(HeapTuple row) const { return DatumGetInt32(not_null(row, "slots")); }
   std::optional<int32_t> max_uses(HeapTuple row) const { return int4(row, "max_uses"); }
-  int32_t current_uses(HeapTuple row) const { return DatumGetInt32(*value(row, "current_uses")); }
+  int32_t current_uses(HeapTuple row) const { return DatumGetInt32(not_null(row, "current_uses")); }
   std::optional<int64_t> int8(HeapTuple row, const char *column) const {
     std::optional<Datum> datum = value(row, column);
     return datum ? std::optional<int64_t>(DatumGetInt64(*datum)) : std::nullopt;
@@ -47,7 +57,7 @@ class RowColumns {
     return datum ? std::optional<int32_t>(DatumGetInt32(*datum)) : std::nullopt;
   }
   std::string string(HeapTuple row, const char *column) const {
-    Datum datum = *value(row, column);
+    Datum datum = not_null(row, column);
     return pg_call([&] { return TextDatumGetCString(datum); });
   }
 
