@@ -219,6 +219,16 @@ INSERT INTO promo_codes (code, campaign_id) VALUES ('ORPHAN', 987654);
 SELECT status FROM redeem_promo('ORPHAN');
 \echo :LAST_ERROR_SQLSTATE
 SELECT count(*) AS orphan_uses FROM promo_redemptions r JOIN promo_codes c ON c.id = r.promo_id WHERE c.code = 'ORPHAN';
+-- A code's campaign changes only in READ COMMITTED (a snapshot cannot see a
+-- hot code's newest redemptions); the guards refuse NULLs in the columns they read.
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+UPDATE promo_codes SET campaign_id = NULL WHERE code = 'IN-ZERO';
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+UPDATE promo_campaigns SET current_uses = NULL, max_uses = NULL WHERE name = 'ONE';
+\echo :LAST_ERROR_SQLSTATE
+UPDATE promo_codes SET current_uses = NULL, max_uses = 7 WHERE code = 'HOT-IN-MANY';
+\echo :LAST_ERROR_SQLSTATE
 SELECT invariant_breaks();
 
 DROP FUNCTION invariant_breaks();

@@ -127,8 +127,9 @@ SELECT status, current_uses FROM redeem_promo(E' Code-7\t');
 -- 1.4 -> 1.5 adds campaigns: every count kept, no code in a campaign, the
 -- DBA's grant of create_promo carried to the new create_promo, and the
 -- answer gains campaign_id and refused_by.
+CREATE ROLE "Promo Upgrade-Admin";
 GRANT EXECUTE ON FUNCTION create_promo(text, integer, integer, timestamptz, timestamptz, integer, boolean)
-  TO promo_upgrade_app;
+  TO promo_upgrade_app, "Promo Upgrade-Admin";
 CREATE TEMPORARY TABLE before_campaigns AS SELECT promo_id, uses FROM promo_code_usage;
 ALTER EXTENSION promo UPDATE TO '1.5';
 SELECT extversion FROM pg_extension WHERE extname = 'promo';
@@ -136,8 +137,9 @@ SELECT count(*) AS codes, count(*) FILTER (WHERE u.uses <> b.uses) AS usage_chan
        count(*) FILTER (WHERE c.campaign_id IS NOT NULL) AS in_a_campaign
   FROM promo_code_usage u JOIN before_campaigns b ON b.promo_id = u.promo_id
   JOIN promo_codes c ON c.id = u.promo_id;
-SELECT has_function_privilege('promo_upgrade_app',
-         'create_promo(text, integer, integer, timestamptz, timestamptz, integer, boolean, text)', 'EXECUTE');
+SELECT r AS grantee, has_function_privilege(r,
+         'create_promo(text, integer, integer, timestamptz, timestamptz, integer, boolean, text)', 'EXECUTE')
+  FROM unnest(ARRAY['promo_upgrade_app', 'Promo Upgrade-Admin']) r;
 SELECT status, current_uses, campaign_id, refused_by FROM redeem_promo('code-7');
 SELECT create_campaign('after-upgrade', max_uses => 1) > 0 AS created;
 SELECT create_promo('IN-CAMPAIGN', campaign => 'after-upgrade') > 0 AS created;
@@ -199,7 +201,7 @@ SELECT extversion FROM pg_extension WHERE extname = 'promo';
 -- the DBA's grants, which the upgrades carried over
 GRANT EXECUTE ON FUNCTION redeem_promo(text, text, text, interval) TO promo_upgrade_app;
 GRANT EXECUTE ON FUNCTION create_promo(text, integer, integer, timestamptz, timestamptz, integer, boolean, text)
-  TO promo_upgrade_app;
+  TO promo_upgrade_app, "Promo Upgrade-Admin";
 CREATE TABLE upgrade_check.fresh AS SELECT upgrade_check.catalog_signature() AS line;
 
 SELECT count(*) > 40 AS compared_many_facts FROM upgrade_check.fresh;
@@ -214,3 +216,4 @@ DROP SCHEMA upgrade_check CASCADE;
 DROP EXTENSION promo;
 REVOKE USAGE ON SCHEMA public FROM promo_upgrade_app;
 DROP ROLE promo_upgrade_app;
+DROP ROLE "Promo Upgrade-Admin";
