@@ -188,6 +188,10 @@ CampaignRoundResult run_round(const Options &options, int round_number) {
       open_sessions(options.dsn, application, options.connections);
   const std::string server_dsn = check.gate_dsn.empty() ? options.dsn : check.gate_dsn;
   pqxx::connection server(server_dsn);
+  // Creating, counting and removing wait no longer for a lock than the
+  // sessions may take to queue: a table someone holds fails the round.
+  pqxx::nontransaction(server).exec_params("SELECT pg_catalog.set_config('lock_timeout', $1, false)",
+                                           std::to_string(check.wait_seconds) + "s");
   const std::string schema = promo_schema(server);
   RoundCampaign campaign(server, schema, "check-" + tag, code_prefix, options.connections, check.max_uses,
                          check.slots);

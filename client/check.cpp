@@ -44,6 +44,11 @@ RoundResult run_round(const Options &options, const Topology &topology, int roun
   const std::string code = "CHECK-" + tag;
   const std::string application = "promo-check-" + tag;
 
+  // Every session connects before the race starts, and before the code is
+  // created: a server that refuses them leaves nothing behind.
+  std::vector<std::unique_ptr<pqxx::connection>> sessions =
+      open_sessions(options.dsn, application, options.connections);
+
   // The code is created where redemptions go: through a proxy, by create_promo on its shard.
   pqxx::connection admin(options.dsn);
   std::string row_dsn = check.gate_dsn.empty() ? options.dsn : check.gate_dsn;
@@ -72,10 +77,6 @@ RoundResult run_round(const Options &options, const Topology &topology, int roun
                    .as<long long>();
     create.commit();
   }
-
-  // Every session connects before the race starts.
-  std::vector<std::unique_ptr<pqxx::connection>> sessions =
-      open_sessions(options.dsn, application, options.connections);
 
   // The gate: a transaction holding the code until all are queued. Its
   // UPDATE holds the row lock, and for a hot code a trigger also takes the
@@ -173,12 +174,15 @@ RoundReport code_round(const Options &options, const Topology &topology, int rou
 }  // namespace
 
 int run_check(const Options &options) {
-  pqxx::connection admin(options.dsn);
-  const Topology topology = detect_topology(admin);
-  if (options.check.campaign) require_campaigns(admin);
-  // Behind a pooler or a proxy, the server's own limit is not the client's.
-  if (!topology.via_proxy() && options.check.pooler_admin_dsn.empty())
-    require_connection_slots(admin, options.connections);
+  Topology topology;
+  {  // closed before the rounds, which need every connection slot they asked for
+    pqxx::connection admin(options.dsn);
+    topology = detect_topology(admin);
+    if (options.check.campaign) require_campaigns(admin);
+    // Behind a pooler or a proxy, the server's own limit is not the client's.
+    if (!topology.via_proxy() && options.check.pooler_admin_dsn.empty())
+      require_connection_slots(admin, options.connections);
+  }
 
   int passed = 0;
   std::vector<std::string> rounds_json;
