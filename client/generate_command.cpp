@@ -50,8 +50,7 @@ void require_generator(pqxx::connection &connection, const std::string &schema) 
       schema);
   if (!found[1].as<bool>())
     throw std::runtime_error("promo " + found[0].as<std::string>() +
-                             " in this database has no generate_promo_codes; it comes with 1.5"
-                             " (ALTER EXTENSION promo UPDATE)");
+                             " in this database has no generate_promo_codes (code generation, promo 1.5)");
 }
 
 // Clears the progress line, so that what follows starts on a clean one.
@@ -99,6 +98,10 @@ int run_generate(const Options &options) {
       return rolled_back("call " + std::to_string(i + 1) + " of " + std::to_string(batches.size()) + " (" +
                          with_thousands(made) + " codes made before it) failed: " + error.what() +
                          "SQLSTATE " + error.sqlstate());
+    } catch (const pqxx::broken_connection &error) {
+      // Before COMMIT was sent, the server rolls the transaction back.
+      return rolled_back("the connection was lost during call " + std::to_string(i + 1) + " of " +
+                         std::to_string(batches.size()) + ": " + error.what());
     }
     // The function answers how many it made; a call that made fewer than
     // asked would leave --count unkept.
@@ -107,7 +110,7 @@ int run_generate(const Options &options) {
                          " codes where " + with_thousands(batches[i]) + " were asked");
     made += made_now;
     if (terminal)
-      std::cerr << "\r" << progress_line(made, generate.count, seconds_since(started)) << std::flush;
+      std::cerr << "\r\033[K" << progress_line(made, generate.count, seconds_since(started)) << std::flush;
   }
   try {
     work.commit();
