@@ -140,6 +140,9 @@ std::string usage(std::optional<Command> command) {
            "plain UPDATE, the seed's UPDATE followed by the client's own ledger INSERT in one\n"
            "transaction, and redeem_promo. Loads: hot (every session on one code) and spread\n"
            "(--codes codes), and with --slots N hot-slots (one code in hot mode, N slots).\n"
+           "With campaigns (promo 1.5), the spread load also runs redeem_promo on --codes\n"
+           "codes of one capped campaign, at create_campaign's default slots and at one slot,\n"
+           "and reports each against the spread load's promo (the issue's target: 0.8).\n"
            "Reports medians over --pairs runs and the ratios promo/seed;\n"
            "writes DIR/bench.json and, with gnuplot, DIR/bench.png.\n";
   if (command == Command::Load)
