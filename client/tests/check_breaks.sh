@@ -32,7 +32,7 @@ check_fails() {
   fi
   if [[ $status -eq 1 && $output == *"$expected"* && $left == 0 ]]; then
     echo "ok: $name"
-    grep -E "FAIL|promo-client:" <<<"$output" | sed 's/^/      /'
+    grep -E "FAIL|promo-client:" <<<"$output" | sed 's/^/      said: /'
   else
     echo "NOT OK: $name (exit $status, expected 1; $left objects of the check left behind; wanted: $expected)"
     sed 's/^/      /' <<<"$output"
