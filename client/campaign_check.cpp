@@ -62,7 +62,6 @@ class RoundCampaign {
 
   // Its ledger rows, its codes, itself.
   void remove() {
-    removed_ = true;
     pqxx::work finish(server_);
     finish.exec_params("DELETE FROM " + schema_ + ".promo_redemptions WHERE promo_id IN (SELECT id FROM " +
                            schema_ + ".promo_codes WHERE campaign_id = $1)",
@@ -70,6 +69,7 @@ class RoundCampaign {
     finish.exec_params("DELETE FROM " + schema_ + ".promo_codes WHERE campaign_id = $1", id_);
     finish.exec_params("DELETE FROM " + schema_ + ".promo_campaigns WHERE id = $1", id_);
     finish.commit();
+    removed_ = true;
   }
 
  private:
