@@ -11,6 +11,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -24,14 +25,21 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-enum class Variant { Seed, SeedLedger, Promo };
+// Campaign and CampaignOneSlot (promo 1.5) are redeem_promo too, on the
+// spread load's number of codes, all of one capped campaign: at its default
+// slots, and at one slot. They run in the spread load, interleaved with its
+// other variants, so that campaign / no campaign compares runs made alike.
+enum class Variant { Seed, SeedLedger, Promo, Campaign, CampaignOneSlot };
 const Variant variants[] = {Variant::Seed, Variant::SeedLedger, Variant::Promo};
+const Variant campaign_variants[] = {Variant::Campaign, Variant::CampaignOneSlot};
 
 const char *variant_name(Variant variant) {
   switch (variant) {
     case Variant::Seed: return "seed";
     case Variant::SeedLedger: return "seed+ledger";
     case Variant::Promo: return "promo";
+    case Variant::Campaign: return "campaign";
+    case Variant::CampaignOneSlot: return "campaign-1slot";
   }
   return "?";
 }
@@ -71,7 +79,7 @@ class BenchSession {
 
   // Redeems once; true if the redemption was granted.
   bool redeem(Variant variant, const std::string &code) {
-    if (variant == Variant::Promo) {
+    if (variant == Variant::Promo || variant == Variant::Campaign || variant == Variant::CampaignOneSlot) {
       pqxx::nontransaction call(connection_);
       return call.exec_prepared("promo", code)[0]["redeemed"].as<bool>();
     }
@@ -172,17 +180,87 @@ std::vector<std::string> create_codes(pqxx::connection &admin, const std::string
   return codes;
 }
 
-const std::vector<std::string> &codes_of(const std::string &load, const std::vector<std::string> &hot,
-                                         const std::vector<std::string> &spread,
-                                         const std::vector<std::string> &hot_slots) {
-  return load == "hot" ? hot : load == "spread" ? spread : hot_slots;
+// A campaign capped far beyond what a run can use (a bench that exhausted
+// it would measure refusals), and `count` codes in it, as unlimited as the
+// spread load's. Without `slots`, create_campaign's default.
+struct BenchCampaign {
+  long long id = 0;
+  int slots = 0;
+  std::vector<std::string> codes;
+};
+
+BenchCampaign create_campaign_codes(pqxx::connection &admin, const std::string &schema,
+                                    const std::string &name, int count, std::optional<int> slots) {
+  pqxx::work create(admin);
+  BenchCampaign campaign;
+  const std::string cap = "2147483647";
+  campaign.id =
+      (slots ? create.exec_params("SELECT " + schema + ".create_campaign($1, " + cap + ", slots => $2)", name,
+                                  *slots)
+             : create.exec_params("SELECT " + schema + ".create_campaign($1, " + cap + ")", name))[0][0]
+          .as<long long>();
+  campaign.slots =
+      create.exec_params1("SELECT slots FROM " + schema + ".promo_campaigns WHERE id = $1", campaign.id)[0]
+          .as<int>();
+  create.exec_params("INSERT INTO " + schema +
+                         ".promo_codes (code, max_uses, campaign_id)"
+                         " SELECT $1 || g, 2147483647, $2 FROM generate_series(1, $3) g",
+                     name + "-", campaign.id, count);
+  create.commit();
+  for (int i = 1; i <= count; ++i) campaign.codes.push_back(name + "-" + std::to_string(i));
+  return campaign;
 }
+
+// Whether this database has campaigns (promo 1.5), where codes can be made.
+bool has_campaigns(pqxx::connection &admin, const std::string &schema) {
+  pqxx::nontransaction query(admin);
+  return query.exec_params1("SELECT pg_catalog.to_regclass($1 || '.promo_campaigns') IS NOT NULL", schema)[0]
+      .as<bool>();
+}
+
+// The codes every load and variant redeems.
+struct LoadCodes {
+  std::vector<std::string> hot, spread, hot_slots;
+  std::optional<BenchCampaign> campaign, campaign_one_slot;
+
+  const std::vector<std::string> &of(const std::string &load, Variant variant) const {
+    if (variant == Variant::Campaign) return campaign->codes;
+    if (variant == Variant::CampaignOneSlot) return campaign_one_slot->codes;
+    return load == "hot" ? hot : load == "spread" ? spread : hot_slots;
+  }
+};
 
 // The points of each connection count, by load.
 std::map<int, std::map<std::string, const Point *>> by_connections(const std::vector<Point> &points) {
   std::map<int, std::map<std::string, const Point *>> grouped;
   for (const Point &point : points) grouped[point.connections][point.load] = &point;
   return grouped;
+}
+
+// Distinct codes of one capped campaign against distinct codes without one
+// (the spread load's promo), from runs interleaved in one point: the ratio
+// of medians, each pair's own ratio, and p99. The target is 0.8.
+void print_campaign_ratios(const std::vector<Point> &points, const LoadCodes &codes) {
+  for (const Point &point : points) {
+    if (!point.runs.count(Variant::Campaign)) continue;
+    const double promo = point.median_of(Variant::Promo, &RunResult::tps);
+    const double seed = point.median_of(Variant::Seed, &RunResult::tps);
+    for (Variant variant : campaign_variants) {
+      const int slots = (variant == Variant::Campaign ? codes.campaign : codes.campaign_one_slot)->slots;
+      const double tps = point.median_of(variant, &RunResult::tps);
+      const double ratio = promo > 0 ? tps / promo : 0;
+      std::cout << "campaign, " << point.connections << " conns, " << slots
+                << (slots == 1 ? " slot: " : " slots: ") << tps << " granted/s, p99 "
+                << point.median_of(variant, &RunResult::p99_ms) << " ms = " << ratio
+                << " x distinct codes without a campaign (" << promo << " granted/s, p99 "
+                << point.median_of(Variant::Promo, &RunResult::p99_ms) << " ms), "
+                << (seed > 0 ? tps / seed : 0) << " x the seed's UPDATE; per pair:";
+      const std::vector<RunResult> &runs = point.runs.at(variant), &plain = point.runs.at(Variant::Promo);
+      for (size_t i = 0; i < runs.size() && i < plain.size(); ++i)
+        std::cout << " " << (plain[i].tps > 0 ? runs[i].tps / plain[i].tps : 0);
+      std::cout << "; target >= 0.80: " << (ratio >= 0.8 ? "met" : "NOT met") << "\n";
+    }
+  }
 }
 
 // Hot mode against spread codes and against the seed on one hot row.
@@ -203,23 +281,31 @@ void write_chart(const std::string &out, const std::vector<Point> &points) {
   data << "connections";
   for (const char *load : {"hot", "spread", "hot-slots"})
     for (Variant variant : variants) data << " " << load << ":" << variant_name(variant);
+  for (Variant variant : campaign_variants) data << " spread:" << variant_name(variant);
   data << "\n";
   for (const auto &[connections, loads] : by_connections(points)) {
     data << connections;
     for (const char *load : {"hot", "spread", "hot-slots"})
       for (Variant variant : variants)
         data << " " << (loads.count(load) ? loads.at(load)->median_of(variant, &RunResult::tps) : 0);
+    for (Variant variant : campaign_variants)
+      data << " "
+           << (loads.count("spread") && loads.at("spread")->runs.count(variant)
+                   ? loads.at("spread")->median_of(variant, &RunResult::tps)
+                   : 0);
     data << "\n";
   }
   data.close();
   std::ofstream script(out + "/bench.gnuplot");
-  script << "set terminal png size 900,560\nset output '" << out << "/bench.png'\n"
-         << "set title 'promo: granted redemptions per second (median of runs)'\n"
-         << "set xlabel 'connections'\nset ylabel 'redemptions per second'\nset logscale x\n"
-         << "set key outside right autotitle columnhead\nset grid\nset xrange [0.8:150]\n"
-         << "plot for [i=2:7] '" << out
-         << "/bench.dat' using 1:i with linespoints title columnhead(i), '' using "
-            "1:10 with linespoints title columnhead(10)\n";
+  script
+      << "set terminal png size 900,560\nset output '" << out << "/bench.png'\n"
+      << "set title 'promo: granted redemptions per second (median of runs)'\n"
+      << "set xlabel 'connections'\nset ylabel 'redemptions per second'\nset logscale x\n"
+      << "set key outside right autotitle columnhead\nset grid\nset xrange [0.8:150]\n"
+      << "plot for [i=2:7] '" << out
+      << "/bench.dat' using 1:i with linespoints title columnhead(i), '' using "
+         "1:10 with linespoints title columnhead(10), '' using 1:11 with linespoints title columnhead(11), "
+         "'' using 1:12 with linespoints title columnhead(12)\n";
   script.close();
   if (std::system(("gnuplot '" + out + "/bench.gnuplot' 2>/dev/null").c_str()) != 0)
     std::cerr << "promo-client: gnuplot is not installed; " << out << "/bench.png was not drawn\n";
@@ -236,16 +322,22 @@ int run_bench(const Options &options) {
   const bool via_proxy = !proxy_schema.empty();
   const std::string schema = via_proxy ? proxy_schema : promo_schema(admin);
   const std::string tag = std::to_string(getpid());
-  const std::vector<std::string> hot = create_codes(admin, schema, "BENCH-HOT-" + tag + "-", 1, via_proxy);
-  const std::vector<std::string> spread =
-      create_codes(admin, schema, "BENCH-" + tag + "-", bench.codes, via_proxy);
+  LoadCodes codes;
+  codes.hot = create_codes(admin, schema, "BENCH-HOT-" + tag + "-", 1, via_proxy);
+  codes.spread = create_codes(admin, schema, "BENCH-" + tag + "-", bench.codes, via_proxy);
   std::vector<const char *> loads = {"hot", "spread"};
   // Hot mode: one code whose uses are spread over slots (the seed's side of
   // this load is again one plain row).
-  const std::vector<std::string> hot_slots =
+  codes.hot_slots =
       bench.slots > 1 ? create_codes(admin, schema, "BENCH-HOTSLOTS-" + tag + "-", 1, via_proxy, bench.slots)
-                      : hot;
+                      : codes.hot;
   if (bench.slots > 1) loads.push_back("hot-slots");
+  // Campaigns (promo 1.5, on a server of its own: a campaign spans shards,
+  // which promo_proxy does not route).
+  if (!via_proxy && has_campaigns(admin, schema)) {
+    codes.campaign = create_campaign_codes(admin, schema, "BENCH-CAMPAIGN-" + tag, bench.codes, std::nullopt);
+    codes.campaign_one_slot = create_campaign_codes(admin, schema, "BENCH-CAMPAIGN1-" + tag, bench.codes, 1);
+  }
 
   std::vector<Point> points;
   for (const char *load : loads) {
@@ -255,9 +347,11 @@ int run_bench(const Options &options) {
         sessions.push_back(std::make_unique<BenchSession>(options.dsn, schema));
       Point point{load, connections, {}};
       for (int pair = 0; pair < bench.pairs; ++pair) {
-        for (Variant variant : variants) {
-          point.runs[variant].push_back(
-              run_once(sessions, variant, codes_of(load, hot, spread, hot_slots), bench.seconds));
+        std::vector<Variant> to_run(std::begin(variants), std::end(variants));
+        if (codes.campaign && std::string(load) == "spread")
+          to_run.insert(to_run.end(), std::begin(campaign_variants), std::end(campaign_variants));
+        for (Variant variant : to_run) {
+          point.runs[variant].push_back(run_once(sessions, variant, codes.of(load, variant), bench.seconds));
           if (isatty(STDERR_FILENO))
             std::cerr << "\r" << load << " " << connections << " conns, run " << pair + 1 << "/"
                       << bench.pairs << " " << variant_name(variant) << "            " << std::flush;
@@ -273,42 +367,68 @@ int run_bench(const Options &options) {
   std::ostringstream json;
   json << "{\"seconds_per_run\":" << bench.seconds << ",\"pairs\":" << bench.pairs << ",\"points\":[";
   std::cout << std::fixed << std::setprecision(2);
-  std::cout
-      << "load    conns  variant       tps median  [min .. max]       p50 ms  p99 ms  max ms   promo/this\n";
+  std::cout << "load       conns  variant         tps median  [min .. max]       p50 ms  p99 ms  max ms   "
+               "promo/this\n";
   for (size_t p = 0; p < points.size(); ++p) {
     const Point &point = points[p];
     const double promo_tps = point.median_of(Variant::Promo, &RunResult::tps);
     json << (p ? "," : "") << "{\"load\":\"" << point.load << "\",\"connections\":" << point.connections
          << ",\"variants\":{";
     bool first = true;
-    for (Variant variant : variants) {
+    for (const auto &[variant, runs] : point.runs) {
       std::vector<double> tps;
       double max_ms = 0;
-      for (const RunResult &run : point.runs.at(variant)) {
+      for (const RunResult &run : runs) {
         tps.push_back(run.tps);
         max_ms = std::max(max_ms, run.max_ms);
       }
       const double median_tps = median(tps);
       const double ratio = median_tps > 0 ? promo_tps / median_tps : 0;
-      std::cout << std::left << std::setw(8) << point.load << std::setw(7) << point.connections
-                << std::setw(13) << variant_name(variant) << std::right << std::setw(10) << median_tps
+      // A campaign's runs are judged against promo's (print_campaign_ratios).
+      const bool campaign = variant == Variant::Campaign || variant == Variant::CampaignOneSlot;
+      std::cout << std::left << std::setw(11) << point.load << std::setw(7) << point.connections
+                << std::setw(15) << variant_name(variant) << std::right << std::setw(10) << median_tps
                 << "  [" << std::setw(8) << *std::min_element(tps.begin(), tps.end()) << " .. "
                 << std::setw(8) << *std::max_element(tps.begin(), tps.end()) << "]  " << std::setw(7)
                 << point.median_of(variant, &RunResult::p50_ms) << " " << std::setw(7)
                 << point.median_of(variant, &RunResult::p99_ms) << " " << std::setw(7) << max_ms << "   "
-                << (variant == Variant::Promo ? std::string("") : std::to_string(ratio).substr(0, 4)) << "\n";
+                << (variant == Variant::Promo || campaign ? std::string("")
+                                                          : std::to_string(ratio).substr(0, 4))
+                << "\n";
       json << (first ? "" : ",") << "\"" << variant_name(variant) << "\":{\"tps\":[";
       for (size_t i = 0; i < tps.size(); ++i) json << (i ? "," : "") << tps[i];
       json << "],\"median_tps\":" << median_tps
            << ",\"p50_ms\":" << point.median_of(variant, &RunResult::p50_ms)
            << ",\"p99_ms\":" << point.median_of(variant, &RunResult::p99_ms) << ",\"max_ms\":" << max_ms
-           << ",\"promo_over_this\":" << ratio << "}";
+           << ",\"promo_over_this\":" << ratio;
+      if (campaign) json << ",\"this_over_promo\":" << (promo_tps > 0 ? median_tps / promo_tps : 0);
+      json << "}";
       first = false;
     }
     json << "}}";
   }
-  json << "]}";
+  json << "]";
+  if (codes.campaign) {
+    json << ",\"campaigns\":[";
+    bool first = true;
+    for (const BenchCampaign *campaign : {&*codes.campaign, &*codes.campaign_one_slot}) {
+      const pqxx::row usage = pqxx::nontransaction(admin).exec_params1(
+          "SELECT uses, max_uses FROM " + schema + ".promo_campaign_usage WHERE campaign_id = $1",
+          campaign->id);
+      std::cout << "campaign of " << campaign->slots << (campaign->slots == 1 ? " slot" : " slots") << ": "
+                << usage[0].as<long long>() << " uses of its max_uses " << usage[1].as<long long>()
+                << (usage[0].as<long long>() < usage[1].as<long long>()
+                        ? ", never exhausted\n"
+                        : ": EXHAUSTED, its figures are refusals\n");
+      json << (first ? "" : ",") << "{\"slots\":" << campaign->slots
+           << ",\"uses\":" << usage[0].as<long long>() << ",\"max_uses\":" << usage[1].as<long long>() << "}";
+      first = false;
+    }
+    json << "]";
+  }
+  json << "}";
   print_hot_mode_ratios(points);
+  print_campaign_ratios(points, codes);
   std::ofstream(bench.out + "/bench.json") << json.str() << "\n";
   if (options.json) std::cout << json.str() << "\n";
   write_chart(bench.out, points);

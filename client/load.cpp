@@ -237,9 +237,9 @@ std::vector<std::string> create_codes(const Options &options, const std::string 
         "INSERT INTO " + schema + ".promo_codes (code, max_uses, max_uses_per_customer) VALUES ($1, $2, 3)",
         codes.back(), options.load.max_uses);
     // With --slots, every other code is hot (promo 1.3).
-    if (options.check.slots > 1 && i % 2 == 1)
+    if (options.check.slots.value_or(1) > 1 && i % 2 == 1)
       create.exec_params("UPDATE " + schema + ".promo_codes SET slots = $2 WHERE code = $1", codes.back(),
-                         options.check.slots);
+                         *options.check.slots);
   }
   create.commit();
   return codes;

@@ -4,6 +4,7 @@
 
 #include "bench.hpp"
 #include "check.hpp"
+#include "generate_command.hpp"
 #include "load.hpp"
 #include "options.hpp"
 #include "race.hpp"
@@ -26,6 +27,7 @@ int main(int argc, char **argv) {
       case Command::Load: return run_load(*parsed.options);
       case Command::Bench: return run_bench(*parsed.options);
       case Command::Race: return run_race(*parsed.options);
+      case Command::Generate: return run_generate(*parsed.options);
     }
   } catch (const pqxx::sql_error &error) {
     std::cerr << "promo-client: " << error.what() << "SQLSTATE " << error.sqlstate() << "\n";

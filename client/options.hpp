@@ -7,15 +7,20 @@
 
 namespace promo_client {
 
-enum class Command { Check, Redeem, Confirm, Release, Load, Bench, Race };
+enum class Command { Check, Redeem, Confirm, Release, Load, Bench, Race, Generate };
 
 // A transaction isolation level the race workload may choose.
 enum class Isolation { ReadCommitted, RepeatableRead, Serializable };
 
 struct CheckOptions {
-  int max_uses = 50;
+  int max_uses = 50;  // the code's, or with campaign the campaign's
   int rounds = 1;
-  int slots = 1;                 // more than 1: the code is hot (promo 1.3)
+  // More than 1: the code (promo 1.3) or the campaign is hot. Unset: the
+  // extension's default (a code 1, a campaign 16).
+  std::optional<int> slots;
+  // promo 1.5: --connections single-use codes of one campaign capped at
+  // max_uses, one session each; the gate holds the campaign.
+  bool campaign = false;
   int wait_seconds = 60;         // how long all sessions may take to queue on the lock
   std::string gate_dsn;          // the server holding the code's row, when --dsn is a pooler
   std::string pooler_admin_dsn;  // PgBouncer's admin console: its queued clients count as waiting
@@ -48,6 +53,18 @@ struct BenchOptions {
   std::string out = "bench-results";  // bench.json and bench.png go here
 };
 
+// generate: generate_promo_codes in batches, all in one transaction. Unset
+// settings are the server function's defaults.
+struct GenerateOptions {
+  std::string campaign;
+  int count = 0;
+  int batch = 100000;  // codes per call of generate_promo_codes
+  std::optional<std::string> pattern;
+  std::optional<std::string> charset;
+  std::optional<int> max_uses;  // of each code
+  std::optional<int> max_uses_per_customer;
+};
+
 // race: the randomized, seeded concurrency workload with a DBA and a monitor.
 struct RaceOptions {
   std::optional<unsigned long long> seed;  // unset: a random seed, printed
@@ -73,6 +90,7 @@ struct Options {
   LoadOptions load;
   BenchOptions bench;
   RaceOptions race;
+  GenerateOptions generate;
 };
 
 // What parsing produced: options to run, or a text to print and an exit code.

@@ -34,6 +34,14 @@ run_suite "concurrency check" client/promo-client --dsn dbname=promo_check check
 # Hot mode: the uses spread over 16 slots; every attempt but the last must succeed.
 run_suite "concurrency check, hot mode" client/promo-client --dsn dbname=promo_check check --connections 100 \
   --max-uses 99 --slots 16 --rounds "${PROMO_CHECK_ROUNDS:-20}"
+# Campaigns (1.5): 100 single-use codes of one campaign capped at 50, each
+# redeemed by its own session, all waiting at once on the campaign: 50
+# redeemed, 50 refused by the campaign; its counter one slot, then hot.
+run_suite "concurrency check, campaign of one slot" client/promo-client --dsn dbname=promo_check check --campaign \
+  --connections 100 --max-uses 50 --slots 1 --rounds "${PROMO_CHECK_ROUNDS:-20}"
+run_suite "concurrency check, campaign in hot mode" client/promo-client --dsn dbname=promo_check check --campaign \
+  --connections 100 --max-uses 50 --slots 16 --rounds "${PROMO_CHECK_ROUNDS:-20}"
+run_suite "campaign check fails when the round is broken" bash client/tests/check_breaks.sh
 if grep -E "PANIC|terminated by signal" "$PROMO_SERVER_DIR/server.log"; then
   failed=$((failed + 1))
   failures+=("server log shows a crash")

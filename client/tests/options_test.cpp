@@ -37,7 +37,7 @@ TEST(Options, SlotsMakeTheCodeHot) {
   ParseResult result = parse({"check", "--slots", "16"});
   ASSERT_TRUE(result.options);
   EXPECT_EQ(result.options->check.slots, 16);
-  EXPECT_EQ(parse({"check"}).options->check.slots, 1);
+  EXPECT_FALSE(parse({"check"}).options->check.slots);  // unset: the extension's default, one slot
   EXPECT_EQ(parse({"bench", "--slots", "8"}).options->bench.slots, 8);
   EXPECT_FALSE(parse({"check", "--slots", "0"}).options);
   EXPECT_FALSE(parse({"check", "--slots", "65"}).options);
@@ -173,4 +173,104 @@ TEST(Options, RaceHelp) {
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.message.find("promo-client race"), std::string::npos);
   EXPECT_NE(parse({"--help"}).message.find("race"), std::string::npos);
+}
+
+TEST(Options, CheckCampaignIsAModeOfCheck) {
+  ParseResult result =
+      parse({"check", "--campaign", "--connections", "100", "--max-uses", "50", "--rounds", "20"});
+  ASSERT_TRUE(result.options) << result.message;
+  EXPECT_EQ(result.options->command, Command::Check);
+  EXPECT_TRUE(result.options->check.campaign);
+  EXPECT_EQ(result.options->connections, 100);
+  EXPECT_EQ(result.options->check.max_uses, 50);
+  EXPECT_EQ(result.options->check.rounds, 20);
+  // Without --slots, the extension's default; with it, the campaign's slots.
+  EXPECT_FALSE(result.options->check.slots);
+  EXPECT_EQ(parse({"check", "--campaign", "--slots", "1"}).options->check.slots, 1);
+  EXPECT_EQ(parse({"check", "--slots", "16", "--campaign"}).options->check.slots, 16);
+  EXPECT_FALSE(parse({"check"}).options->check.campaign);
+  EXPECT_EQ(parse({"check", "--campaign", "--slots", "65"}).exit_code, 2);
+}
+
+TEST(Options, CampaignFlagBelongsToCheckAndComesAfterTheCommand) {
+  // Before the command, --campaign could be the flag or take a name.
+  ParseResult early = parse({"--campaign", "check"});
+  EXPECT_EQ(early.exit_code, 2);
+  EXPECT_NE(early.message.find("after the command"), std::string::npos);
+  EXPECT_EQ(parse({"bench", "--campaign"}).exit_code, 2);
+  EXPECT_EQ(parse({"redeem", "X", "--campaign"}).exit_code, 2);
+  // check --campaign takes no name.
+  EXPECT_EQ(parse({"check", "--campaign", "summer"}).exit_code, 2);
+}
+
+TEST(Options, GenerateNeedsCampaignAndCount) {
+  ParseResult result =
+      parse({"--dsn", "dbname=shop", "generate", "--campaign", "newsletter", "--count", "200000"});
+  ASSERT_TRUE(result.options) << result.message;
+  EXPECT_EQ(result.options->command, Command::Generate);
+  EXPECT_EQ(result.options->generate.campaign, "newsletter");
+  EXPECT_EQ(result.options->generate.count, 200000);
+  EXPECT_EQ(result.options->generate.batch, 100000);
+  // Unset settings are the server function's defaults.
+  EXPECT_FALSE(result.options->generate.pattern);
+  EXPECT_FALSE(result.options->generate.charset);
+  EXPECT_FALSE(result.options->generate.max_uses);
+  EXPECT_FALSE(result.options->generate.max_uses_per_customer);
+  EXPECT_FALSE(result.options->check.campaign);
+
+  ParseResult missing_count = parse({"generate", "--campaign", "x"});
+  EXPECT_EQ(missing_count.exit_code, 2);
+  EXPECT_NE(missing_count.message.find("--count"), std::string::npos);
+  ParseResult missing_campaign = parse({"generate", "--count", "5"});
+  EXPECT_EQ(missing_campaign.exit_code, 2);
+  EXPECT_NE(missing_campaign.message.find("--campaign"), std::string::npos);
+  EXPECT_EQ(parse({"generate", "--count", "5", "--campaign"}).exit_code, 2);
+  EXPECT_EQ(parse({"generate", "--count", "5", "--campaign", ""}).exit_code, 2);
+}
+
+TEST(Options, GenerateTakesEverySetting) {
+  ParseResult result =
+      parse({"generate", "--campaign", "summer", "--count", "1000000", "--pattern", "SUMMER-####-####",
+             "--charset", "ABCDEFGHJKMNPQRSTUVWXYZ23456789", "--max-uses", "3", "--max-uses-per-customer",
+             "1", "--batch", "50000", "--json"});
+  ASSERT_TRUE(result.options) << result.message;
+  const GenerateOptions &generate = result.options->generate;
+  EXPECT_EQ(generate.count, 1000000);
+  EXPECT_EQ(generate.batch, 50000);
+  EXPECT_EQ(generate.pattern, "SUMMER-####-####");
+  EXPECT_EQ(generate.charset, "ABCDEFGHJKMNPQRSTUVWXYZ23456789");
+  EXPECT_EQ(generate.max_uses, 3);
+  EXPECT_EQ(generate.max_uses_per_customer, 1);
+  EXPECT_TRUE(result.options->json);
+}
+
+TEST(Options, GenerateRefusesBadNumbers) {
+  for (const char *bad : {"0", "-1", "abc", "", "2147483648", "1e6"}) {
+    EXPECT_EQ(parse({"generate", "--campaign", "x", "--count", bad}).exit_code, 2) << bad;
+    EXPECT_EQ(parse({"generate", "--campaign", "x", "--count", "10", "--batch", bad}).exit_code, 2) << bad;
+  }
+  EXPECT_TRUE(parse({"generate", "--campaign", "x", "--count", "2147483647"}).options);
+  EXPECT_EQ(parse({"generate", "--campaign", "x", "--count", "5", "--max-uses-per-customer", "-1"}).exit_code,
+            2);
+  EXPECT_EQ(parse({"generate", "--campaign", "x", "--count", "5", "--pattern"}).exit_code, 2);
+}
+
+TEST(Options, GenerateOptionsBelongToGenerate) {
+  for (std::vector<std::string> stray : {std::vector<std::string>{"check", "--count", "5"},
+                                         {"check", "--pattern", "A-####"},
+                                         {"bench", "--batch", "10"},
+                                         {"load", "--charset", "ABC"},
+                                         {"check", "--max-uses-per-customer", "1"}}) {
+    ParseResult result = parse(stray);
+    EXPECT_EQ(result.exit_code, 2) << stray[1];
+    EXPECT_NE(result.message.find("belong to generate"), std::string::npos) << stray[1];
+  }
+}
+
+TEST(Options, GenerateHelp) {
+  ParseResult help = parse({"generate", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.message.find("promo-client generate"), std::string::npos);
+  EXPECT_NE(parse({"--help"}).message.find("generate"), std::string::npos);
+  EXPECT_NE(parse({"check", "--help"}).message.find("--campaign"), std::string::npos);
 }
