@@ -1,6 +1,7 @@
 #include "campaign.hpp"
 
 #include <stdexcept>
+#include <unordered_map>
 
 #include "campaign_slots.hpp"
 #include "error_bridge.hpp"
@@ -82,7 +83,79 @@ SELECT DISTINCT c.id AS promo_id, c.slots
                                                        {"except", INT8OID},
                                                        {"customer_id", TEXTOID}}};
 
+// $1 campaign_id, $2 slot (locked by the caller), $3 the number of slots the
+// caller expects, $4 whether the call names a customer. The campaign's row
+// read and a use taken from the slot in one statement, only if the campaign
+// has that many slots and every rule of it allows the use without counting
+// a customer; no row otherwise (the caller decides by the general path).
+// The share is share_of's, from the row as it is now.
+const SqlStatement quick_take_statement{"campaign_quick_take",
+                                        R"(
+WITH g AS (
+  SELECT CASE WHEN max_uses IS NULL THEN NULL
+              ELSE (GREATEST(max_uses OPERATOR(pg_catalog.-) current_uses, 0) OPERATOR(pg_catalog./) slots)
+                   OPERATOR(pg_catalog.+)
+                   ($2 OPERATOR(pg_catalog.<)
+                    (GREATEST(max_uses OPERATOR(pg_catalog.-) current_uses, 0) OPERATOR(pg_catalog.%) slots))::integer
+         END AS share
+    FROM @extschema@.promo_campaigns
+   WHERE id OPERATOR(pg_catalog.=) $1
+     AND slots OPERATOR(pg_catalog.=) $3
+     AND is_active
+     AND (valid_from IS NULL OR valid_from OPERATOR(pg_catalog.<=) pg_catalog.now())
+     AND (valid_until IS NULL OR pg_catalog.now() OPERATOR(pg_catalog.<) valid_until)
+     AND (NOT $4 OR max_uses_per_customer IS NULL)
+), taken AS (
+  UPDATE @extschema@.promo_campaign_slots s
+     SET uses = s.uses OPERATOR(pg_catalog.+) 1,
+         remaining = CASE WHEN g.share IS NOT NULL THEN s.remaining OPERATOR(pg_catalog.-) 1 END
+    FROM g
+   WHERE s.campaign_id OPERATOR(pg_catalog.=) $1 AND s.slot OPERATOR(pg_catalog.=) $2
+     AND (g.share IS NULL OR s.remaining OPERATOR(pg_catalog.>) 0)
+  RETURNING s.slot
+), created AS (
+  INSERT INTO @extschema@.promo_campaign_slots (campaign_id, slot, uses, remaining)
+  SELECT $1, $2, 1, g.share OPERATOR(pg_catalog.-) 1
+    FROM g
+   WHERE (g.share IS NULL OR g.share OPERATOR(pg_catalog.>) 0)
+     AND NOT EXISTS (SELECT FROM @extschema@.promo_campaign_slots
+                      WHERE campaign_id OPERATOR(pg_catalog.=) $1 AND slot OPERATOR(pg_catalog.=) $2)
+  RETURNING slot
+)
+SELECT slot FROM taken UNION ALL SELECT slot FROM created
+)",
+                                        {{"campaign_id", INT8OID},
+                                         {"slot", INT4OID},
+                                         {"slots", INT4OID},
+                                         {"with_customer", BOOLOID}}};
+
+// The number of slots this backend last read for each campaign: where
+// quick_take looks first (a hint; the statement checks it).
+std::unordered_map<int64_t, int32_t> slots_seen;
+
 }  // namespace
+
+bool quick_take(SpiSession &spi, int64_t campaign_id, bool with_customer) {
+  if (IsolationUsesXactSnapshot()) return false;
+  const auto seen = slots_seen.find(campaign_id);
+  if (seen == slots_seen.end()) return false;
+  const int32_t slots = seen->second;
+  locks::acquire({locks::Lock::CampaignGuard, campaign_id}, locks::Mode::Share);
+  for (int32_t step = 0; step < slots; ++step) {
+    const auto slot = static_cast<uint32_t>((MyProcPid + step) % slots);
+    const locks::LockId lock{locks::Lock::CampaignSlot, campaign_id, slot};
+    const locks::Held held = locks::try_acquire(lock, locks::Mode::Exclusive);
+    if (held == locks::Held::No) continue;
+    Rows rows = spi.execute(quick_take_statement,
+                            {bigint_arg("campaign_id", campaign_id), integer_arg("slot", static_cast<int32_t>(slot)),
+                             integer_arg("slots", slots),
+                             Argument{"with_customer", BOOLOID, BoolGetDatum(with_customer), false}});
+    if (!rows.empty()) return true;
+    if (held == locks::Held::Newly) locks::release(lock, locks::Mode::Exclusive);
+    return false;
+  }
+  return false;
+}
 
 std::optional<int64_t> of_code(SpiSession &spi, int64_t promo_id) {
   Rows rows = spi.execute(code_campaign_statement, {bigint_arg("promo_id", promo_id)});
@@ -107,6 +180,7 @@ Campaign::Campaign(SpiSession &spi, int64_t campaign_id) : spi_(spi), id_(campai
   const std::optional<int32_t> left =
       SlottedCounter::left_when_spread(row.int4("max_uses"), row.int4("current_uses").value());
   counter_.emplace(spi, campaign_slots, campaign_id, row.int4("slots").value(), left);
+  slots_seen[campaign_id] = row.int4("slots").value();
 }
 
 void Campaign::lock_for_snapshot() {

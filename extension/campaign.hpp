@@ -26,6 +26,14 @@ namespace promo::campaign {
 // ends; empty: none. Only on 1.5's tables.
 std::optional<int64_t> of_code(SpiSession &spi, int64_t promo_id);
 
+// The common case in one statement, before a Campaign is opened: a READ
+// COMMITTED call whose campaign allows the use by every rule without a
+// customer to count takes it from a free slot, holding the campaign's guard
+// and that slot as take() would; false when anything is otherwise (a
+// refusal, a customer limit, no use left in that slot, slots changed, a
+// snapshot caller), and the caller decides by opening the Campaign.
+bool quick_take(SpiSession &spi, int64_t campaign_id, bool with_customer);
+
 class Campaign {
  public:
   // Shares the campaign's guard and reads its row; under REPEATABLE READ and
@@ -89,6 +97,7 @@ class Owed {
  public:
   void add(std::optional<int64_t> campaign_id, int32_t uses);
   void settle(SpiSession &spi);
+  bool empty() const { return uses_.empty(); }
 
  private:
   std::map<int64_t, int32_t> uses_;

@@ -160,6 +160,7 @@ Redemption refuse(HotCode &hot, Status status, bool reveal_reasons, Scope scope 
 bool take_from_campaign(SpiSession &spi, const RedemptionRequest &request, HotCode &hot,
                         const SlottedCounter::Taken &taken, bool reveal_reasons, std::optional<Redemption> &refused,
                         campaign::Owed &owed) {
+  if (owed.empty() && campaign::quick_take(spi, *hot.code.campaign_id, request.customer.has_value())) return true;
   campaign::Campaign campaign(spi, *hot.code.campaign_id);
   auto refuse_by_campaign = [&](Status status) {
     owed.settle(spi);

@@ -308,6 +308,7 @@ std::optional<Redemption> decide_locked(SpiSession &spi, const RedemptionRequest
 // answered by decide_locked, after the use is undone, in the order of the
 // rules; this path is the common case in one statement less.
 bool campaign_grants(SpiSession &spi, const RedemptionRequest &request, const Redemption &redeemed) {
+  if (campaign::quick_take(spi, *redeemed.campaign_id, request.customer.has_value())) return true;
   campaign::Campaign campaign(spi, *redeemed.campaign_id);
   if (campaign.refusal()) return false;
   auto reclaim_elsewhere = [&] {
