@@ -75,9 +75,9 @@ std::variant<CodePattern, InputProblem> CodePattern::parse(std::string_view text
     return InputProblem{"pattern has " + std::to_string(length) + " characters; a code has at most " +
                             std::to_string(max_code_characters),
                         pattern_hint};
-  if (has_control_character(text)) return InputProblem{"pattern contains a control character", pattern_hint};
   if (trim_code_whitespace(text).size() != text.size())
     return InputProblem{"pattern begins or ends with white space, which matching ignores", pattern_hint};
+  if (has_control_character(text)) return InputProblem{"pattern contains a control character", pattern_hint};
   // '#' is one byte that no other UTF-8 character contains.
   std::vector<std::string> literals(1);
   for (char byte : text) {
@@ -120,11 +120,18 @@ std::optional<InputProblem> check_count(int64_t count) {
                       "Generate more than ten million codes in several calls."};
 }
 
-IndexDraw::IndexDraw(std::size_t n, Fill fill)
-    : n_(n), limit_(256 - 256 % static_cast<unsigned>(n)), fill_(std::move(fill)), buffer_(64 * 1024),
-      used_(buffer_.size()) {
+namespace {
+
+std::size_t checked_draw_size(std::size_t n) {
   if (n < 1 || n > 256) throw std::logic_error("IndexDraw draws from 1 to 256 characters");
+  return n;
 }
+
+}  // namespace
+
+IndexDraw::IndexDraw(std::size_t n, Fill fill)
+    : n_(checked_draw_size(n)), limit_(256 - 256 % static_cast<unsigned>(n_)), fill_(std::move(fill)),
+      buffer_(64 * 1024), used_(buffer_.size()) {}
 
 std::size_t IndexDraw::next() {
   for (;;) {
