@@ -42,12 +42,15 @@ std::vector<std::string> utf8_characters(std::string_view text) {
 }
 
 std::variant<Charset, InputProblem> Charset::parse(std::string_view text, const Normalize &normalize) {
-  std::vector<std::string> characters = utf8_characters(text);
-  if (characters.empty()) return InputProblem{"charset is empty", charset_hint};
-  if (characters.size() > max_charset_characters)
-    return InputProblem{"charset has " + std::to_string(characters.size()) + " characters, more than " +
+  // Counted before it is split: a charset of a gigabyte costs a scan, not
+  // a string per character.
+  const std::size_t length = utf8_length(text);
+  if (length == 0) return InputProblem{"charset is empty", charset_hint};
+  if (length > max_charset_characters)
+    return InputProblem{"charset has " + std::to_string(length) + " characters, more than " +
                             std::to_string(max_charset_characters),
                         charset_hint};
+  std::vector<std::string> characters = utf8_characters(text);
   std::map<std::string, std::string> by_folded;  // the character once normalized -> the character
   for (const std::string &character : characters) {
     if (trim_code_whitespace(character).empty() || has_control_character(character))
