@@ -11,7 +11,8 @@ namespace promo::codes {
 namespace {
 
 // $1 the campaign's name (code_batches.hpp says why this is the lock).
-const SqlStatement lock_campaign_statement{"codes_lock_campaign", R"(
+const SqlStatement lock_campaign_statement{"codes_lock_campaign",
+                                           R"(
 UPDATE @extschema@.promo_campaigns AS g SET name = g.name
  WHERE g.name OPERATOR(pg_catalog.=) $1
 RETURNING g.id
@@ -19,7 +20,8 @@ RETURNING g.id
                                            {{"campaign", TEXTOID}}};
 
 // $1 campaign_id.
-const SqlStatement campaign_codes_statement{"codes_of_campaign", R"(
+const SqlStatement campaign_codes_statement{"codes_of_campaign",
+                                            R"(
 SELECT pg_catalog.count(*) AS codes FROM @extschema@.promo_codes
  WHERE campaign_id OPERATOR(pg_catalog.=) $1
 )",
@@ -36,7 +38,9 @@ int64_t lock_campaign_for_codes(SpiSession &spi, const TextArgument &campaign) {
 }
 
 int64_t campaign_codes(SpiSession &spi, int64_t campaign_id) {
-  return spi.execute(campaign_codes_statement, {bigint_arg("campaign_id", campaign_id)})[0].int8("codes").value();
+  return spi.execute(campaign_codes_statement, {bigint_arg("campaign_id", campaign_id)})[0]
+      .int8("codes")
+      .value();
 }
 
 Datum text_array(const std::vector<std::string> &values) {
@@ -46,7 +50,8 @@ Datum text_array(const std::vector<std::string> &values) {
     if (n == 0) return PointerGetDatum(construct_empty_array(TEXTOID));
     Datum *elements = static_cast<Datum *>(palloc(sizeof(Datum) * static_cast<size_t>(n)));
     for (int i = 0; i < n; ++i)
-      elements[i] = PointerGetDatum(cstring_to_text_with_len(first[i].data(), static_cast<int>(first[i].size())));
+      elements[i] =
+          PointerGetDatum(cstring_to_text_with_len(first[i].data(), static_cast<int>(first[i].size())));
     return PointerGetDatum(construct_array(elements, n, TEXTOID, -1, false, TYPALIGN_INT));
   });
 }
@@ -64,8 +69,8 @@ Datum integer_array(const std::vector<std::optional<int32_t>> &values) {
     }
     int dims[1] = {n};
     int lower_bounds[1] = {1};
-    return PointerGetDatum(
-        construct_md_array(elements, nulls, 1, dims, lower_bounds, INT4OID, sizeof(int32), true, TYPALIGN_INT));
+    return PointerGetDatum(construct_md_array(elements, nulls, 1, dims, lower_bounds, INT4OID, sizeof(int32),
+                                              true, TYPALIGN_INT));
   });
 }
 

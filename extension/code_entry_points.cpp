@@ -150,8 +150,9 @@ Datum import_body(FunctionCallInfo fcinfo) {
   const TextArgument campaign = campaign_argument(fcinfo, 0);
   RefusalRows rows(fcinfo);
   return on_tables(fcinfo, [&](SpiSession &spi, const std::string &schema) {
-    import_codes(spi, schema, campaign,
-                 [&](const std::optional<std::string> &code, const std::string &reason) { rows.put(code, reason); });
+    import_codes(
+        spi, schema, campaign,
+        [&](const std::optional<std::string> &code, const std::string &reason) { rows.put(code, reason); });
     return Datum(0);
   });
 }

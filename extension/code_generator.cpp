@@ -24,7 +24,8 @@ constexpr std::size_t batch_size = 100'000;
 // inserted earlier in this statement) is skipped; one that another
 // transaction is inserting waits for it to end. SPI_processed is the number
 // inserted.
-const SqlStatement insert_statement{"generation_insert", R"(
+const SqlStatement insert_statement{"generation_insert",
+                                    R"(
 INSERT INTO @extschema@.promo_codes AS c
        (code, max_uses, max_uses_per_customer, valid_from, valid_until, is_active, campaign_id)
 SELECT candidate.code, $2, $3, $4, $5, $6, $7
@@ -70,7 +71,8 @@ void check_settings(const GenerationRequest &request) {
   if (request.max_uses && *request.max_uses < 0)
     refuse({"max_uses must be at least 0", "Pass the uses each code allows, or NULL for no limit."});
   if (request.max_uses_per_customer && *request.max_uses_per_customer < 0)
-    refuse({"max_uses_per_customer must be at least 0", "Pass the uses a customer may make, or NULL for no limit."});
+    refuse({"max_uses_per_customer must be at least 0",
+            "Pass the uses a customer may make, or NULL for no limit."});
   if (request.valid_from && request.valid_until && *request.valid_from >= *request.valid_until)
     refuse({"valid_from must be before valid_until", "valid_from is inclusive, valid_until exclusive."});
 }
@@ -91,8 +93,9 @@ int64_t generate_codes(SpiSession &spi, const std::string &schema, const Generat
   check_settings(request);
 
   const int64_t campaign_id = lock_campaign_for_codes(spi, request.campaign);
-  if (auto problem = check_keyspace(keyspace(pattern, charset), static_cast<uint64_t>(campaign_codes(spi, campaign_id)),
-                                    static_cast<uint64_t>(request.count)))
+  if (auto problem =
+          check_keyspace(keyspace(pattern, charset), static_cast<uint64_t>(campaign_codes(spi, campaign_id)),
+                         static_cast<uint64_t>(request.count)))
     refuse(*problem);
 
   IndexDraw draw_index(charset.size(), fill_strong_random);
@@ -109,20 +112,21 @@ int64_t generate_codes(SpiSession &spi, const std::string &schema, const Generat
   auto insert = [&](const std::vector<std::string> &codes) -> uint64_t {
     pg_call([] { CHECK_FOR_INTERRUPTS(); });
     SpiSession batch(schema);
-    batch.execute(insert_statement, {text_array_arg("codes", text_array(codes)),
-                                     integer_arg("max_uses", request.max_uses),
-                                     integer_arg("max_uses_per_customer", request.max_uses_per_customer),
-                                     timestamptz_arg("valid_from", request.valid_from),
-                                     timestamptz_arg("valid_until", request.valid_until),
-                                     Argument{"is_active", BOOLOID, BoolGetDatum(request.is_active), false},
-                                     bigint_arg("campaign_id", campaign_id)});
+    batch.execute(insert_statement,
+                  {text_array_arg("codes", text_array(codes)), integer_arg("max_uses", request.max_uses),
+                   integer_arg("max_uses_per_customer", request.max_uses_per_customer),
+                   timestamptz_arg("valid_from", request.valid_from),
+                   timestamptz_arg("valid_until", request.valid_until),
+                   Argument{"is_active", BOOLOID, BoolGetDatum(request.is_active), false},
+                   bigint_arg("campaign_id", campaign_id)});
     const uint64_t inserted = batch.processed();
     batch.finish();
     return inserted;
   };
   Tally tally = make_new_codes(static_cast<uint64_t>(request.count), batch_size, draw, insert);
   if (tally.problem) refuse(*tally.problem);
-  if (tally.created != static_cast<uint64_t>(request.count)) throw std::logic_error("generated fewer codes than asked");
+  if (tally.created != static_cast<uint64_t>(request.count))
+    throw std::logic_error("generated fewer codes than asked");
   return static_cast<int64_t>(tally.created);
 }
 

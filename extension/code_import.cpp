@@ -22,7 +22,8 @@ constexpr int32_t batch_rows = 100'000;
 // deleted: up to the $2-th id after $1, or all that remain. A row another
 // import is taking is waited for, and skipped once that import has
 // committed. (An id range, not a join with the ids: a fifth of the time.)
-const SqlStatement take_statement{"import_take", R"(
+const SqlStatement take_statement{"import_take",
+                                  R"(
 DELETE FROM @extschema@.promo_code_imports AS i
  WHERE i.id OPERATOR(pg_catalog.>) $1
    AND i.id OPERATOR(pg_catalog.<=) COALESCE(
@@ -37,7 +38,8 @@ RETURNING i.id, i.code, i.max_uses, i.max_uses_per_customer
 
 // $1 the last id taken: whether staged rows remain after it (a batch that
 // found its rows taken by another import is not the end).
-const SqlStatement more_statement{"import_more", R"(
+const SqlStatement more_statement{"import_more",
+                                  R"(
 SELECT EXISTS (SELECT FROM @extschema@.promo_code_imports j WHERE j.id OPERATOR(pg_catalog.>) $1) AS more
 )",
                                   {{"after_id", INT8OID}}};
@@ -45,7 +47,8 @@ SELECT EXISTS (SELECT FROM @extschema@.promo_code_imports j WHERE j.id OPERATOR(
 // One batch of good rows, distinct under normalization. A code whose key
 // exists (committed, or being inserted by a transaction that then commits)
 // is skipped; RETURNING names those that went in.
-const SqlStatement insert_statement{"import_insert", R"(
+const SqlStatement insert_statement{"import_insert",
+                                    R"(
 INSERT INTO @extschema@.promo_codes AS c (code, max_uses, max_uses_per_customer, campaign_id)
 SELECT staged.code, staged.max_uses, staged.max_uses_per_customer, $4
   FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3))
@@ -59,7 +62,8 @@ RETURNING c.id, c.code_key
                                      {"campaign_id", INT8OID}}};
 
 // $1 keys that did not go in: the codes that hold them.
-const SqlStatement holders_statement{"import_key_holders", R"(
+const SqlStatement holders_statement{"import_key_holders",
+                                     R"(
 SELECT c.id, c.code_key FROM @extschema@.promo_codes c
  WHERE c.code_key OPERATOR(pg_catalog.=) ANY ($1)
 )",
@@ -126,7 +130,8 @@ class Import {
     SpiSession batch(schema_);
     std::vector<StagedRow> staged = take(batch, after_id);
     if (staged.empty()) {
-      const bool more = batch.execute(more_statement, {bigint_arg("after_id", after_id)})[0].boolean("more").value();
+      const bool more =
+          batch.execute(more_statement, {bigint_arg("after_id", after_id)})[0].boolean("more").value();
       batch.finish();
       return more;
     }
@@ -134,7 +139,8 @@ class Import {
     std::vector<Candidate> candidates = check(staged, refusals);
     if (!candidates.empty()) insert(batch, candidates, refusals);
     batch.finish();
-    std::sort(refusals.begin(), refusals.end(), [](const Refusal &a, const Refusal &b) { return a.id < b.id; });
+    std::sort(refusals.begin(), refusals.end(),
+              [](const Refusal &a, const Refusal &b) { return a.id < b.id; });
     return true;
   }
 
@@ -142,7 +148,8 @@ class Import {
 
  private:
   std::vector<StagedRow> take(SpiSession &batch, int64_t after_id) {
-    Rows rows = batch.execute(take_statement, {bigint_arg("after_id", after_id), integer_arg("rows", batch_rows)});
+    Rows rows =
+        batch.execute(take_statement, {bigint_arg("after_id", after_id), integer_arg("rows", batch_rows)});
     std::vector<StagedRow> staged;
     staged.reserve(rows.size());
     for (uint64_t i = 0; i < rows.size(); ++i) {
@@ -150,7 +157,8 @@ class Import {
       staged.push_back(StagedRow{row.int8("id").value(), row.string("code"), row.string("max_uses"),
                                  row.string("max_uses_per_customer")});
     }
-    std::sort(staged.begin(), staged.end(), [](const StagedRow &a, const StagedRow &b) { return a.id < b.id; });
+    std::sort(staged.begin(), staged.end(),
+              [](const StagedRow &a, const StagedRow &b) { return a.id < b.id; });
     return staged;
   }
 
@@ -190,10 +198,11 @@ class Import {
       max_uses.push_back(candidate.max_uses);
       per_customer.push_back(candidate.max_uses_per_customer);
     }
-    Rows inserted = batch.execute(insert_statement, {text_array_arg("codes", text_array(codes)),
-                                                     integer_array_arg("max_uses", integer_array(max_uses)),
-                                                     integer_array_arg("max_uses_per_customer", integer_array(per_customer)),
-                                                     bigint_arg("campaign_id", campaign_id_)});
+    Rows inserted = batch.execute(
+        insert_statement,
+        {text_array_arg("codes", text_array(codes)), integer_array_arg("max_uses", integer_array(max_uses)),
+         integer_array_arg("max_uses_per_customer", integer_array(per_customer)),
+         bigint_arg("campaign_id", campaign_id_)});
     std::unordered_set<std::string> inserted_keys;
     for (uint64_t i = 0; i < inserted.size(); ++i) {
       imported_ids_.push_back(inserted[i].int8("id").value());

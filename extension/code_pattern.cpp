@@ -34,7 +34,8 @@ std::optional<uint64_t> product(uint64_t a, uint64_t b) {
 std::vector<std::string> utf8_characters(std::string_view text) {
   std::vector<std::string> characters;
   for (std::size_t at = 0; at < text.size();) {
-    std::size_t length = std::min(utf8_sequence_length(static_cast<unsigned char>(text[at])), text.size() - at);
+    std::size_t length =
+        std::min(utf8_sequence_length(static_cast<unsigned char>(text[at])), text.size() - at);
     characters.emplace_back(text.substr(at, length));
     at += length;
   }
@@ -62,7 +63,8 @@ std::variant<Charset, InputProblem> Charset::parse(std::string_view text, const 
                           charset_hint};
     auto [earlier, inserted] = by_folded.emplace(folded, character);
     if (inserted) continue;
-    if (earlier->second == character) return InputProblem{"charset has '" + character + "' twice", charset_hint};
+    if (earlier->second == character)
+      return InputProblem{"charset has '" + character + "' twice", charset_hint};
     return InputProblem{"charset characters '" + earlier->second + "' and '" + character +
                             "' are one character once case is folded (codes are matched case-insensitively)",
                         charset_hint};
@@ -106,21 +108,23 @@ std::optional<InputProblem> check_keyspace(const Keyspace &space, uint64_t exist
   const uint64_t codes = existing + count;  // both far below 2^63
   const std::optional<uint64_t> needed = product(guesses_per_hit, codes);
   if (space.saturated || (needed && space.size >= *needed)) return std::nullopt;
-  return InputProblem{
-      "the pattern's keyspace of " + std::to_string(space.size) + " codes (" + std::to_string(space.characters) +
-          "^" + std::to_string(space.slots) + ") is too small for " + std::to_string(count) +
-          " codes: the campaign would hold " + std::to_string(codes) + " (" + std::to_string(existing) +
-          " now), so it must be at least " +
-          (needed ? std::to_string(*needed) : "more than " + std::to_string(UINT64_MAX)) + " (" +
-          std::to_string(guesses_per_hit) + " per code)",
-      "promo's bound: one random guess of the pattern may hit a code of the campaign with a chance of at most "
-      "one in a million. Add # to the pattern or characters to the charset."};
+  return InputProblem{"the pattern's keyspace of " + std::to_string(space.size) + " codes (" +
+                          std::to_string(space.characters) + "^" + std::to_string(space.slots) +
+                          ") is too small for " + std::to_string(count) + " codes: the campaign would hold " +
+                          std::to_string(codes) + " (" + std::to_string(existing) +
+                          " now), so it must be at least " +
+                          (needed ? std::to_string(*needed) : "more than " + std::to_string(UINT64_MAX)) +
+                          " (" + std::to_string(guesses_per_hit) + " per code)",
+                      "promo's bound: one random guess of the pattern may hit a code of the campaign with a "
+                      "chance of at most "
+                      "one in a million. Add # to the pattern or characters to the charset."};
 }
 
 std::optional<InputProblem> check_count(int64_t count) {
   if (count >= 1 && count <= max_count) return std::nullopt;
-  return InputProblem{"count must be between 1 and " + std::to_string(max_count) + ", not " + std::to_string(count),
-                      "Generate more than ten million codes in several calls."};
+  return InputProblem{
+      "count must be between 1 and " + std::to_string(max_count) + ", not " + std::to_string(count),
+      "Generate more than ten million codes in several calls."};
 }
 
 namespace {
@@ -133,8 +137,11 @@ std::size_t checked_draw_size(std::size_t n) {
 }  // namespace
 
 IndexDraw::IndexDraw(std::size_t n, Fill fill)
-    : n_(checked_draw_size(n)), limit_(256 - 256 % static_cast<unsigned>(n_)), fill_(std::move(fill)),
-      buffer_(64 * 1024), used_(buffer_.size()) {}
+    : n_(checked_draw_size(n)),
+      limit_(256 - 256 % static_cast<unsigned>(n_)),
+      fill_(std::move(fill)),
+      buffer_(64 * 1024),
+      used_(buffer_.size()) {}
 
 std::size_t IndexDraw::next() {
   for (;;) {

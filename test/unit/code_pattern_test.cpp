@@ -65,8 +65,9 @@ TEST(Charset, RefusesWhatWouldMakeTwoDrawsOneCode) {
   EXPECT_EQ(charset_problem("aBA"),
             "charset characters 'a' and 'A' are one character once case is folded (codes are matched "
             "case-insensitively)");
-  EXPECT_EQ(charset_problem("s\xC3\x9F"), "charset character '\xC3\x9F' becomes 'ss' once case is folded: each must "
-                                          "stay one character");
+  EXPECT_EQ(charset_problem("s\xC3\x9F"),
+            "charset character '\xC3\x9F' becomes 'ss' once case is folded: each must "
+            "stay one character");
   EXPECT_EQ(charset_problem("A B"), "charset contains white space or a control character");
   EXPECT_EQ(charset_problem("A\x01"), "charset contains white space or a control character");
   EXPECT_EQ(charset(u8"\u00e9\u4e00A").size(), 3u);  // characters, not bytes
@@ -74,8 +75,9 @@ TEST(Charset, RefusesWhatWouldMakeTwoDrawsOneCode) {
 
 TEST(Charset, HoldsAtMost256Characters) {
   std::string many;
-  for (int i = 0; i < 257; ++i) many += "\xE4" + std::string(1, static_cast<char>(0xB8 + i / 64)) +
-                                        std::string(1, static_cast<char>(0x80 + i % 64));
+  for (int i = 0; i < 257; ++i)
+    many += "\xE4" + std::string(1, static_cast<char>(0xB8 + i / 64)) +
+            std::string(1, static_cast<char>(0x80 + i % 64));
   EXPECT_EQ(charset_problem(many), "charset has 257 characters, more than 256");
   EXPECT_EQ(charset(many.substr(0, 256 * 3)).size(), 256u);
 }
@@ -113,9 +115,10 @@ TEST(Keyspace, TheBoundIsOneInAMillionPerCode) {
   EXPECT_FALSE(check_keyspace(million, 0, 1));  // right at the bound
   auto refused = check_keyspace(million, 0, 2);
   ASSERT_TRUE(refused);
-  EXPECT_EQ(refused->message,
-            "the pattern's keyspace of 1000000 codes (10^6) is too small for 2 codes: the campaign would hold 2 (0 "
-            "now), so it must be at least 2000000 (1000000 per code)");
+  EXPECT_EQ(
+      refused->message,
+      "the pattern's keyspace of 1000000 codes (10^6) is too small for 2 codes: the campaign would hold 2 (0 "
+      "now), so it must be at least 2000000 (1000000 per code)");
   EXPECT_TRUE(check_keyspace(million, 1, 1));  // the campaign's codes count too
   EXPECT_FALSE(check_keyspace(keyspace(pattern(std::string(64, '#')), charset("AB")), 0, max_count));
   // a need beyond 2^64 is refused without overflowing
@@ -210,7 +213,8 @@ TEST(MakeNewCodes, GivesUpOnlyOnANearlyFullKeyspace) {
   ASSERT_TRUE(full.problem);
   EXPECT_EQ(full.created, 0u);
   EXPECT_EQ(full.candidates, crowded_after);
-  EXPECT_EQ(full.problem->message, "the pattern's keyspace is crowded: of 100000 candidates only 0 were new codes");
+  EXPECT_EQ(full.problem->message,
+            "the pattern's keyspace is crowded: of 100000 candidates only 0 were new codes");
   EXPECT_THROW(make_new_codes(1, 1, draw, [](const auto &) { return 2; }), std::logic_error);
 }
 
