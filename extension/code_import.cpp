@@ -136,8 +136,9 @@ class Import {
       return more;
     }
     after_id = staged.back().id;
-    std::vector<Candidate> candidates = check(staged, refusals);
-    if (!candidates.empty()) insert(batch, candidates, refusals);
+    std::vector<Candidate> repeats;
+    std::vector<Candidate> candidates = check(staged, repeats, refusals);
+    if (!candidates.empty()) insert(batch, candidates, repeats, refusals);
     batch.finish();
     std::sort(refusals.begin(), refusals.end(),
               [](const Refusal &a, const Refusal &b) { return a.id < b.id; });
@@ -162,9 +163,11 @@ class Import {
     return staged;
   }
 
-  // The rows that may go in; the others refused. Of rows equal under
-  // normalization within the batch, the first.
-  std::vector<Candidate> check(std::vector<StagedRow> &staged, std::vector<Refusal> &refusals) {
+  // The rows that may go in: of rows equal under normalization within the
+  // batch, the first; the later ones are `repeats`, which insert() reports
+  // by what became of the first. Bad rows are refused.
+  std::vector<Candidate> check(std::vector<StagedRow> &staged, std::vector<Candidate> &repeats,
+                               std::vector<Refusal> &refusals) {
     std::vector<Candidate> candidates;
     std::unordered_set<std::string> keys;
     for (StagedRow &row : staged) {
@@ -176,17 +179,17 @@ class Import {
         continue;
       }
       candidate.key = key_of(*row.code);
-      if (!keys.insert(candidate.key).second) {
-        refusals.push_back(Refusal{row.id, std::move(row.code), std::string(duplicate_in_import)});
-        continue;
-      }
       candidate.code = std::move(*row.code);
-      candidates.push_back(std::move(candidate));
+      if (keys.insert(candidate.key).second)
+        candidates.push_back(std::move(candidate));
+      else
+        repeats.push_back(std::move(candidate));
     }
     return candidates;
   }
 
-  void insert(SpiSession &batch, std::vector<Candidate> &candidates, std::vector<Refusal> &refusals) {
+  void insert(SpiSession &batch, std::vector<Candidate> &candidates, const std::vector<Candidate> &repeats,
+              std::vector<Refusal> &refusals) {
     // In code order, so that consecutive insertions into code_key's index
     // land on neighbouring pages (as generation does).
     std::sort(candidates.begin(), candidates.end(),
@@ -203,21 +206,26 @@ class Import {
         {text_array_arg("codes", text_array(codes)), integer_array_arg("max_uses", integer_array(max_uses)),
          integer_array_arg("max_uses_per_customer", integer_array(per_customer)),
          bigint_arg("campaign_id", campaign_id_)});
+    const bool all_went_in = inserted.size() == candidates.size();
     std::unordered_set<std::string> inserted_keys;
     for (uint64_t i = 0; i < inserted.size(); ++i) {
       imported_ids_.push_back(inserted[i].int8("id").value());
-      if (inserted.size() < candidates.size()) inserted_keys.insert(inserted[i].string("code_key").value());
+      if (!all_went_in) inserted_keys.insert(inserted[i].string("code_key").value());
     }
-    if (inserted.size() == candidates.size()) return;
-    // The others: a code this import put in before (a duplicate within it),
-    // or one that existed.
+    if (all_went_in && repeats.empty()) return;
+    // The others, and the repeats: each a duplicate of a code this import
+    // put in (now or in an earlier batch), or of one that existed.
     std::vector<const Candidate *> left_out;
     std::vector<std::string> left_out_keys;
     for (const Candidate &candidate : candidates)
-      if (!inserted_keys.count(candidate.key)) {
+      if (!all_went_in && !inserted_keys.count(candidate.key)) {
         left_out.push_back(&candidate);
         left_out_keys.push_back(candidate.key);
       }
+    for (const Candidate &repeat : repeats) {
+      left_out.push_back(&repeat);
+      left_out_keys.push_back(repeat.key);
+    }
     Rows holders = batch.execute(holders_statement, {text_array_arg("keys", text_array(left_out_keys))});
     std::sort(imported_ids_.begin(), imported_ids_.end());
     std::unordered_map<std::string, int64_t> holder_of;

@@ -15,7 +15,8 @@ SELECT attname, format_type(atttypid, atttypmod), pg_get_expr(adbin, adrelid) AS
 
 -- A shop's file, as COPY brings it: good rows, duplicates under
 -- normalization (of an earlier row, of an existing code, of a code of another
--- campaign), blank, NULL and too long codes, and bad limits.
+-- campaign, and twice of one existing code, which is what either repeat is
+-- reported as), blank, NULL and too long codes, and bad limits.
 COPY promo_code_imports (code, max_uses, max_uses_per_customer) FROM STDIN WITH (FORMAT csv);
 WELCOME-10,1,
 VIP-GOLD,100,2
@@ -27,6 +28,7 @@ other-1 ,1,
 "",1,
 "   ",1,
 VIP-GOLD,1,
+EXISTING-1 ,1,
 TOO-LONG-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx,1,
 SIXTY-FOUR-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx,1,
 NEGATIVE,-1,
