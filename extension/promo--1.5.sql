@@ -386,4 +386,181 @@ $$;
 REVOKE ALL ON FUNCTION create_promo(text, integer, integer, timestamptz, timestamptz, integer, boolean, text)
   FROM PUBLIC;
 
--- @codes-by-the-million@ (generation, import, export, reports: to come)
+-- Codes by the million (1.5): generation, import, export and reports. Only
+-- the DBA (or a role it grants them to) generates and imports; the
+-- application role needs none of it.
+
+-- Makes `count` new codes in a campaign from a pattern: each '#' becomes one
+-- character of `charset`, drawn from the operating system's CSPRNG
+-- (pg_strong_random) without modulo bias; every code is new under promo's
+-- normalization across the whole table (a candidate that matches any code,
+-- or another candidate, is drawn again). The bound: the pattern's keyspace
+-- (charset characters ^ number of #) must be at least 1,000,000 times the
+-- campaign's codes after the generation, so that one random guess of the
+-- pattern hits one of them with a chance of at most one in a million; a
+-- smaller keyspace is refused before anything is made (22023, with the
+-- numbers). The default charset leaves out the look-alikes 0 O 1 I L. All
+-- or nothing in the caller's transaction. Returns how many codes it made.
+CREATE FUNCTION generate_promo_codes(campaign text, count integer,
+                                     pattern text DEFAULT '####-####-####',
+                                     charset text DEFAULT '23456789ABCDEFGHJKMNPQRSTUVWXYZ',
+                                     max_uses integer DEFAULT 1,
+                                     max_uses_per_customer integer DEFAULT NULL,
+                                     valid_from timestamptz DEFAULT NULL, valid_until timestamptz DEFAULT NULL,
+                                     is_active boolean DEFAULT true)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'generate_promo_codes'
+LANGUAGE C VOLATILE CALLED ON NULL INPUT SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+REVOKE ALL ON FUNCTION generate_promo_codes(text, integer, text, text, integer, integer, timestamptz,
+                                            timestamptz, boolean) FROM PUBLIC;
+
+-- The staging table of import_promo_codes: scratch, never dumped. The DBA
+-- COPYs a shop's codes into it, naming the columns it fills:
+--   \copy promo_code_imports (code, max_uses) FROM 'codes.csv' WITH (FORMAT csv, HEADER)
+-- Every column is text, so that a bad value is a refusal in the import's
+-- report instead of an error that stops the COPY.
+CREATE TABLE promo_code_imports (
+  code                  text,
+  max_uses              text DEFAULT '1',  -- a whole number from 0; NULL: unlimited
+  max_uses_per_customer text,              -- a whole number from 0; NULL: no limit
+  id                    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY  -- the order the rows arrived in
+);
+REVOKE ALL ON TABLE promo_code_imports FROM PUBLIC;
+
+-- Moves the staged codes into a campaign: takes every row of
+-- promo_code_imports it sees, in the order they arrived (deleting each from
+-- it), makes the good ones codes of the campaign, and returns one row
+-- (code, reason) per refused one, in that order; a refusal never stops the
+-- rest. The reasons:
+--   a bad code, in redeem_promo's words: 'promo code is null', 'promo code
+--     is empty', 'promo code is too long (N characters)', 'promo code
+--     contains a control character';
+--   'max_uses is not a whole number from 0 to 2147483647', and the same for
+--     max_uses_per_customer;
+--   'duplicate of an earlier row of this import': the same code, under
+--     promo's normalization, as an earlier row, which went in;
+--   'duplicate of an existing code'.
+-- Takes the campaign's lock, as generate_promo_codes does. All or nothing
+-- in the caller's transaction: on an error the staged rows stay.
+CREATE FUNCTION import_promo_codes(campaign text)
+RETURNS TABLE (code text, reason text)
+AS 'MODULE_PATHNAME', 'import_promo_codes'
+LANGUAGE C VOLATILE CALLED ON NULL INPUT SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+REVOKE ALL ON FUNCTION import_promo_codes(text) FROM PUBLIC;
+
+-- One row per code: its counter (current_uses plus a hot code's slots, as
+-- promo_code_usage adds them), and its ledger rows by state: uses =
+-- redeemed + live_holds + expired_holds at every commit (an expired hold
+-- counts until it is reclaimed). customers: the distinct customer_ids of
+-- its live (redeemed or held) uses; first/last_redeemed_at: of those uses.
+CREATE VIEW promo_code_report AS
+SELECT c.id AS promo_id, c.code, c.campaign_id, g.name AS campaign,
+       c.current_uses OPERATOR(pg_catalog.+) COALESCE(s.uses, 0) AS uses,
+       c.max_uses,
+       c.max_uses OPERATOR(pg_catalog.-) (c.current_uses OPERATOR(pg_catalog.+) COALESCE(s.uses, 0)) AS remaining,
+       l.redeemed, l.live_holds, l.expired_holds, l.released, l.customers,
+       l.first_redeemed_at, l.last_redeemed_at,
+       c.max_uses_per_customer, c.is_active, c.valid_from, c.valid_until, c.created_at
+  FROM @extschema@.promo_codes c
+  LEFT JOIN @extschema@.promo_campaigns g ON g.id OPERATOR(pg_catalog.=) c.campaign_id
+  LEFT JOIN LATERAL (SELECT pg_catalog.sum(t.uses)::pg_catalog.int4 AS uses
+                       FROM @extschema@.promo_code_slots t
+                      WHERE t.promo_id OPERATOR(pg_catalog.=) c.id) s ON true
+  CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) FILTER (WHERE r.state OPERATOR(pg_catalog.=) 'redeemed') AS redeemed,
+           pg_catalog.count(*) FILTER (WHERE r.state OPERATOR(pg_catalog.=) 'held'
+                                         AND r.hold_expires_at OPERATOR(pg_catalog.>) pg_catalog.now()) AS live_holds,
+           pg_catalog.count(*) FILTER (WHERE r.state OPERATOR(pg_catalog.=) 'held'
+                                         AND r.hold_expires_at OPERATOR(pg_catalog.<=) pg_catalog.now()) AS expired_holds,
+           pg_catalog.count(*) FILTER (WHERE r.state OPERATOR(pg_catalog.=) 'released') AS released,
+           pg_catalog.count(DISTINCT r.customer_id)
+             FILTER (WHERE r.state OPERATOR(pg_catalog.<>) 'released') AS customers,
+           pg_catalog.min(r.redeemed_at) FILTER (WHERE r.state OPERATOR(pg_catalog.<>) 'released') AS first_redeemed_at,
+           pg_catalog.max(r.redeemed_at) FILTER (WHERE r.state OPERATOR(pg_catalog.<>) 'released') AS last_redeemed_at
+      FROM @extschema@.promo_redemptions r
+     WHERE r.promo_id OPERATOR(pg_catalog.=) c.id) l;
+
+-- One row per campaign: its codes and how many have a live use, its
+-- counter (as promo_campaign_usage adds it up) and remaining uses, and its
+-- codes' ledger rows by state, as in promo_code_report: uses = redeemed +
+-- live_holds + expired_holds at every commit. customers: distinct
+-- customer_ids with a live use of any of its codes.
+CREATE VIEW promo_campaign_report AS
+SELECT g.id AS campaign_id, g.name, k.codes, l.codes_used,
+       g.current_uses OPERATOR(pg_catalog.+) COALESCE(s.uses, 0) AS uses,
+       g.max_uses,
+       g.max_uses OPERATOR(pg_catalog.-) (g.current_uses OPERATOR(pg_catalog.+) COALESCE(s.uses, 0)) AS remaining,
+       l.redeemed, l.live_holds, l.expired_holds, l.released, l.customers,
+       l.first_redeemed_at, l.last_redeemed_at,
+       g.max_uses_per_customer, g.is_active, g.valid_from, g.valid_until, g.created_at
+  FROM @extschema@.promo_campaigns g
+  LEFT JOIN LATERAL (SELECT pg_catalog.sum(t.uses)::pg_catalog.int4 AS uses
+                       FROM @extschema@.promo_campaign_slots t
+                      WHERE t.campaign_id OPERATOR(pg_catalog.=) g.id) s ON true
+  CROSS JOIN LATERAL (SELECT pg_catalog.count(*) AS codes
+                        FROM @extschema@.promo_codes c
+                       WHERE c.campaign_id OPERATOR(pg_catalog.=) g.id) k
+  CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(DISTINCT r.promo_id) FILTER (WHERE r.state OPERATOR(pg_catalog.<>) 'released') AS codes_used,
+           pg_catalog.count(*) FILTER (WHERE r.state OPERATOR(pg_catalog.=) 'redeemed') AS redeemed,
+           pg_catalog.count(*) FILTER (WHERE r.state OPERATOR(pg_catalog.=) 'held'
+                                         AND r.hold_expires_at OPERATOR(pg_catalog.>) pg_catalog.now()) AS live_holds,
+           pg_catalog.count(*) FILTER (WHERE r.state OPERATOR(pg_catalog.=) 'held'
+                                         AND r.hold_expires_at OPERATOR(pg_catalog.<=) pg_catalog.now()) AS expired_holds,
+           pg_catalog.count(*) FILTER (WHERE r.state OPERATOR(pg_catalog.=) 'released') AS released,
+           pg_catalog.count(DISTINCT r.customer_id)
+             FILTER (WHERE r.state OPERATOR(pg_catalog.<>) 'released') AS customers,
+           pg_catalog.min(r.redeemed_at) FILTER (WHERE r.state OPERATOR(pg_catalog.<>) 'released') AS first_redeemed_at,
+           pg_catalog.max(r.redeemed_at) FILTER (WHERE r.state OPERATOR(pg_catalog.<>) 'released') AS last_redeemed_at
+      FROM @extschema@.promo_redemptions r
+      JOIN @extschema@.promo_codes c ON c.id OPERATOR(pg_catalog.=) r.promo_id
+     WHERE c.campaign_id OPERATOR(pg_catalog.=) g.id) l;
+
+-- One row per ledger row, with its code and campaign: who used what, when.
+CREATE VIEW promo_redemption_report AS
+SELECT r.id AS redemption_id, r.promo_id, c.code, c.campaign_id, g.name AS campaign,
+       r.customer_id, r.state, r.redeemed_at, r.hold_expires_at, r.released_at
+  FROM @extschema@.promo_redemptions r
+  JOIN @extschema@.promo_codes c ON c.id OPERATOR(pg_catalog.=) r.promo_id
+  LEFT JOIN @extschema@.promo_campaigns g ON g.id OPERATOR(pg_catalog.=) c.campaign_id;
+
+REVOKE ALL ON TABLE promo_code_report, promo_campaign_report, promo_redemption_report FROM PUBLIC;
+
+-- A campaign's codes with their usage (the columns of promo_code_report), in
+-- id order, for export as CSV:
+--   COPY (SELECT * FROM promo_campaign_codes('newsletter')) TO STDOUT WITH (FORMAT csv, HEADER)
+-- 22023 if the campaign does not exist.
+CREATE FUNCTION promo_campaign_codes(campaign text)
+RETURNS TABLE (code text, uses integer, max_uses integer, remaining integer,
+               redeemed bigint, live_holds bigint, expired_holds bigint, released bigint, customers bigint,
+               first_redeemed_at timestamptz, last_redeemed_at timestamptz,
+               max_uses_per_customer integer, is_active boolean, valid_from timestamptz,
+               valid_until timestamptz, created_at timestamptz, promo_id bigint)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  exported bigint;
+BEGIN
+  IF promo_campaign_codes.campaign IS NULL THEN
+    RAISE EXCEPTION 'campaign must not be null'
+      USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass the campaign''s name, for example ''newsletter-2026-12''.';
+  END IF;
+  SELECT g.id INTO exported FROM @extschema@.promo_campaigns g
+   WHERE g.name OPERATOR(pg_catalog.=) promo_campaign_codes.campaign;
+  IF exported IS NULL THEN
+    RAISE EXCEPTION 'campaign "%" does not exist', promo_campaign_codes.campaign
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'Create it with create_campaign(name, ...).';
+  END IF;
+  RETURN QUERY
+  SELECT r.code, r.uses, r.max_uses, r.remaining, r.redeemed, r.live_holds, r.expired_holds, r.released,
+         r.customers, r.first_redeemed_at, r.last_redeemed_at, r.max_uses_per_customer, r.is_active,
+         r.valid_from, r.valid_until, r.created_at, r.promo_id
+    FROM @extschema@.promo_code_report r
+   WHERE r.campaign_id OPERATOR(pg_catalog.=) exported
+   ORDER BY r.promo_id;
+END
+$$;
+REVOKE ALL ON FUNCTION promo_campaign_codes(text) FROM PUBLIC;
