@@ -10,6 +10,22 @@ namespace {
 
 constexpr int kDrainSessions = 8;
 
+// The holds the workers left count until they are reclaimed, and a reclaim
+// during the drain would give a use back to a code after its drain answered
+// exhausted (a campaign's refusal reclaims the expired holds of its other
+// codes too). They all expire within seconds of the run's end: wait for the
+// last one, then sweep them, before the drain starts.
+void reclaim_holds(pqxx::connection &connection, const Run &run) {
+  pqxx::nontransaction call(connection);
+  const double seconds = call.exec_params(promo_sql(run.schema, R"(
+SELECT coalesce(extract(epoch FROM max(hold_expires_at) - clock_timestamp()), 0)::float8
+  FROM @promo.promo_redemptions WHERE promo_id = ANY ($1::bigint[]) AND state = 'held')"),
+                                          run.code_ids)[0][0]
+                             .as<double>();
+  if (seconds > 0) std::this_thread::sleep_for(std::chrono::duration<double>(seconds + 0.05));
+  call.exec(promo_sql(run.schema, "SELECT @promo.promo_reclaim_expired_holds()"));
+}
+
 struct CappedCode {
   long long id = 0;
   std::string code;
@@ -140,6 +156,7 @@ SELECT u.campaign_id, u.name, u.slots, u.uses, u.max_uses,
 DrainReport drain_codes(const Run &run, Violations &violations) {
   DrainReport report;
   std::unique_ptr<pqxx::connection> connection = session_connection(run);
+  reclaim_holds(*connection, run);
   const std::vector<CappedCode> codes = open_codes(*connection, run);
   Endings endings;
   std::mutex mutex;
