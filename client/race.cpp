@@ -12,6 +12,7 @@
 #include "race_codes.hpp"
 #include "race_dba.hpp"
 #include "race_drain.hpp"
+#include "race_exercise.hpp"
 #include "race_monitor.hpp"
 #include "race_report.hpp"
 #include "race_worker.hpp"
@@ -52,6 +53,7 @@ WorkerReport merge_workers(std::vector<WorkerReport> &reports, Violations &viola
   WorkerReport total;
   for (WorkerReport &report : reports) {
     merge(total.operations, report.operations);
+    merge(total.refusals, report.refusals);
     merge(total.transactions, report.transactions);
     merge(total.retries, report.retries);
     total.errors.merge(report.errors);
@@ -161,6 +163,8 @@ Summary run_sessions(const Run &run) {
   summary.workers.errors.merge(drain.errors);
   summary.workers.acknowledged.insert(drain.acknowledged.begin(), drain.acknowledged.end());
   summary.audit = audit_ledger(connection, run, summary.workers, violations);
+  summary.not_exercised =
+      unexercised(summary.workers.refusals, summary.dba.campaign_changes, summary.dba.code_moves);
 
   summary.violation_sightings = violations.sightings();
   summary.violations = violations.distinct();
@@ -182,19 +186,18 @@ int run_race(const Options &options) {
 
   pqxx::connection admin(options.dsn);
   run.schema = promo_schema(admin);
-  Random random(run.seed);  // session 0: the codes
-  run.codes = create_codes(admin, run.schema, run.tag, random);
-  run.code_ids = id_array(run.codes);
+  Random random(run.seed);  // session 0: the campaigns and codes
+  create_campaigns_and_codes(admin, run, random);
   run.deadline = Clock::now() + std::chrono::seconds(options.race.duration_seconds);
 
   Summary summary;
   try {
     summary = run_sessions(run);
   } catch (...) {
-    remove_codes(admin, run.schema, run.code_ids);
+    remove_campaigns_and_codes(admin, run);
     throw;
   }
-  remove_codes(admin, run.schema, run.code_ids);
+  remove_campaigns_and_codes(admin, run);
   if (options.json)
     print_json(summary);
   else

@@ -1,21 +1,47 @@
 #include "race_codes.hpp"
 
+#include <stdexcept>
+
 namespace promo_client::race {
 
 namespace {
 
+// The campaigns: one counted in one slot (every redemption of its codes
+// waits for its counter in turn), one counted in many. Their caps are
+// reached within seconds, as are their per-customer limits by the busiest
+// customer, so that the campaigns refuse while their codes still would not.
+struct CampaignShape {
+  bool many_slots;
+  int cap;           // 0: unlimited
+  int per_customer;  // 0: no limit
+};
+constexpr CampaignShape kCampaignShapes[] = {{false, 50, 5}, {true, 100, 7}};
+
+constexpr int kNoCampaign = -1;
+
 // The mix of codes: small caps, where redemptions race for the last uses;
 // larger ones that fill during the run, so that settings also change while
 // uses remain (and what a change got wrong shows once the code is full);
-// customer limits that a pool of a few customers reaches.
+// customer limits that a pool of a few customers reaches. Either campaign
+// has one-slot and hot codes, capped and unlimited, with a customer limit
+// of their own and without; some codes stay outside any campaign. The
+// roaming codes often have no live redemption: the DBA moves them between
+// campaigns.
 struct CodeShape {
   bool hot;
   int cap;           // 0: unlimited
   int per_customer;  // 0: no limit
+  int campaign;      // index into kCampaignShapes, or kNoCampaign
+  bool roaming;
 };
 constexpr CodeShape kShapes[] = {
-    {false, 40, 0}, {false, 300, 2}, {false, 0, 3},  {false, 0, 0}, {false, 15, 1}, {false, 30, 0},
-    {true, 60, 0},  {true, 25, 2},   {true, 300, 3}, {true, 0, 2},  {true, 0, 0},   {false, 200, 4},
+    {false, 40, 0, 0, false}, {false, 300, 2, kNoCampaign, false},
+    {false, 0, 3, 1, false},  {false, 0, 0, kNoCampaign, false},
+    {false, 15, 1, 0, false}, {false, 30, 0, 1, false},
+    {true, 60, 0, 0, false},  {true, 25, 2, kNoCampaign, false},
+    {true, 300, 3, 1, false}, {true, 0, 2, kNoCampaign, false},
+    {true, 0, 0, 1, false},   {false, 200, 4, kNoCampaign, false},
+    {false, 0, 0, 0, true},   {true, 0, 2, 1, true},
 };
 
 void ensure_closed_table(pqxx::connection &connection) {
@@ -38,49 +64,107 @@ CREATE TABLE IF NOT EXISTS promo_race.closed (
   }
 }
 
-}  // namespace
-
-std::vector<RaceCode> create_codes(pqxx::connection &connection, const std::string &schema,
-                                   const std::string &tag, Random &random) {
-  ensure_closed_table(connection);
-  std::vector<RaceCode> codes;
-  pqxx::work create(connection);
-  for (const CodeShape &shape : kShapes) {
-    RaceCode code;
-    code.code = "RACE-" + tag + "-" + std::to_string(codes.size());
-    code.slots = shape.hot ? random.between(2, 8) : 1;
-    if (shape.cap > 0) code.max_uses = shape.cap + random.between(-shape.cap / 8, shape.cap / 8);
-    if (shape.per_customer > 0) code.max_uses_per_customer = shape.per_customer;
-    const std::string max_uses = code.max_uses ? std::to_string(*code.max_uses) : "";
-    const std::string per_customer =
-        code.max_uses_per_customer ? std::to_string(*code.max_uses_per_customer) : "";
-    code.id = create
-                  .exec_params(promo_sql(schema, R"(
-SELECT @promo.create_promo($1, max_uses => $2::integer, max_uses_per_customer => $3::integer, slots => $4))"),
-                               code.code, code.max_uses ? max_uses.c_str() : nullptr,
-                               code.max_uses_per_customer ? per_customer.c_str() : nullptr, code.slots)[0][0]
-                  .as<long long>();
-    codes.push_back(code);
-  }
-  create.commit();
-  return codes;
+void require_campaigns(pqxx::connection &connection, const std::string &schema) {
+  pqxx::nontransaction query(connection);
+  if (query.exec_params("SELECT to_regclass($1) IS NULL", schema + ".promo_campaigns")[0][0].as<bool>())
+    throw std::runtime_error(
+        "race needs promo 1.5 or later (its workload covers campaigns): ALTER EXTENSION promo UPDATE");
 }
 
-void remove_codes(pqxx::connection &connection, const std::string &schema, const std::string &code_ids) {
+// "" for an unset value: passed as NULL.
+std::string text_of(const std::optional<int> &value) {
+  return value ? std::to_string(*value) : "";
+}
+
+const char *or_null(const std::optional<int> &value, const std::string &text) {
+  return value ? text.c_str() : nullptr;
+}
+
+// A cap within an eighth of its shape's, from the seed.
+std::optional<int> cap_near(int cap, Random &random) {
+  if (cap == 0) return std::nullopt;
+  return cap + random.between(-cap / 8, cap / 8);
+}
+
+RaceCampaign create_campaign(pqxx::work &create, const Run &run, const CampaignShape &shape, size_t number,
+                             Random &random) {
+  RaceCampaign campaign;
+  campaign.name = "RACE-" + run.tag + "-campaign-" + std::to_string(number);
+  campaign.slots = shape.many_slots ? random.between(16, 64) : 1;
+  campaign.max_uses = cap_near(shape.cap, random);
+  if (shape.per_customer > 0) campaign.max_uses_per_customer = shape.per_customer;
+  const std::string max_uses = text_of(campaign.max_uses),
+                    per_customer = text_of(campaign.max_uses_per_customer);
+  campaign.id = create
+                    .exec_params(promo_sql(run.schema, R"(
+SELECT @promo.create_campaign($1, max_uses => $2::integer, max_uses_per_customer => $3::integer, slots => $4))"),
+                                 campaign.name, or_null(campaign.max_uses, max_uses),
+                                 or_null(campaign.max_uses_per_customer, per_customer), campaign.slots)[0][0]
+                    .as<long long>();
+  return campaign;
+}
+
+RaceCode create_code(pqxx::work &create, const Run &run, const CodeShape &shape, size_t number,
+                     Random &random) {
+  RaceCode code;
+  code.code = "RACE-" + run.tag + "-" + std::to_string(number);
+  code.slots = shape.hot ? random.between(2, 8) : 1;
+  code.max_uses = cap_near(shape.cap, random);
+  if (shape.per_customer > 0) code.max_uses_per_customer = shape.per_customer;
+  if (shape.campaign != kNoCampaign) code.campaign = static_cast<size_t>(shape.campaign);
+  code.roaming = shape.roaming;
+  const std::string max_uses = text_of(code.max_uses), per_customer = text_of(code.max_uses_per_customer);
+  const char *campaign = code.campaign ? run.campaigns[*code.campaign].name.c_str() : nullptr;
+  code.id = create
+                .exec_params(promo_sql(run.schema, R"(
+SELECT @promo.create_promo($1, max_uses => $2::integer, max_uses_per_customer => $3::integer, slots => $4,
+                           campaign => $5))"),
+                             code.code, or_null(code.max_uses, max_uses),
+                             or_null(code.max_uses_per_customer, per_customer), code.slots, campaign)[0][0]
+                .as<long long>();
+  return code;
+}
+
+}  // namespace
+
+void create_campaigns_and_codes(pqxx::connection &connection, Run &run, Random &random) {
+  require_campaigns(connection, run.schema);
+  ensure_closed_table(connection);
+  pqxx::work create(connection);
+  for (const CampaignShape &shape : kCampaignShapes)
+    run.campaigns.push_back(create_campaign(create, run, shape, run.campaigns.size(), random));
+  for (const CodeShape &shape : kShapes)
+    run.codes.push_back(create_code(create, run, shape, run.codes.size(), random));
+  create.commit();
+  run.campaign_ids = id_array(run.campaigns);
+  run.code_ids = id_array(run.codes);
+}
+
+void remove_campaigns_and_codes(pqxx::connection &connection, const Run &run) {
   pqxx::work remove(connection);
-  remove.exec_params("DELETE FROM promo_race.closed WHERE promo_id = ANY ($1::bigint[])", code_ids);
-  // The ledger first: a code with ledger rows cannot be deleted.
+  remove.exec_params("DELETE FROM promo_race.closed WHERE promo_id = ANY ($1::bigint[])", run.code_ids);
+  // The ledger first: a code with ledger rows cannot be deleted; then the
+  // codes: a campaign with codes cannot be.
   remove.exec_params(
-      promo_sql(schema, "DELETE FROM @promo.promo_redemptions WHERE promo_id = ANY ($1::bigint[])"),
-      code_ids);
-  remove.exec_params(promo_sql(schema, "DELETE FROM @promo.promo_codes WHERE id = ANY ($1::bigint[])"),
-                     code_ids);
+      promo_sql(run.schema, "DELETE FROM @promo.promo_redemptions WHERE promo_id = ANY ($1::bigint[])"),
+      run.code_ids);
+  remove.exec_params(promo_sql(run.schema, "DELETE FROM @promo.promo_codes WHERE id = ANY ($1::bigint[])"),
+                     run.code_ids);
+  remove.exec_params(
+      promo_sql(run.schema, "DELETE FROM @promo.promo_campaigns WHERE id = ANY ($1::bigint[])"),
+      run.campaign_ids);
   remove.commit();
 }
 
 std::string id_array(const std::vector<RaceCode> &codes) {
   std::string ids = "{";
   for (size_t i = 0; i < codes.size(); ++i) ids += (i ? "," : "") + std::to_string(codes[i].id);
+  return ids + "}";
+}
+
+std::string id_array(const std::vector<RaceCampaign> &campaigns) {
+  std::string ids = "{";
+  for (size_t i = 0; i < campaigns.size(); ++i) ids += (i ? "," : "") + std::to_string(campaigns[i].id);
   return ids + "}";
 }
 

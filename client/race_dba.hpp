@@ -1,6 +1,8 @@
 // The DBA session of promo-client race: at random moments it changes one
-// setting of a random code in a READ COMMITTED transaction that stays open
-// 10-300 ms, so that calls for the code queue behind it.
+// setting of a random code or campaign, or moves a code into, out of or
+// between campaigns, in a READ COMMITTED transaction that stays open
+// 10-300 ms, so that calls for the code (or the campaign's codes) queue
+// behind it.
 #pragma once
 
 #include "race_support.hpp"
@@ -8,8 +10,10 @@
 namespace promo_client::race {
 
 struct DbaReport {
-  Table changes;   // change -> applied, rolled back, refused (23514)
-  Counts retries;  // by SQLSTATE
+  Table changes;           // change of a code -> applied, rolled back, refused (23514)
+  Table campaign_changes;  // of a campaign's settings -> applied, rolled back, refused (23514)
+  Table code_moves;        // of a code into, out of or between campaigns -> ..., refused (55000)
+  Counts retries;          // by SQLSTATE
   Errors errors;
 };
 

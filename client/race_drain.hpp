@@ -1,7 +1,10 @@
-// promo-client race, after the sessions: every capped code is opened and
-// redeemed by several sessions at once until it answers exhausted. A use a
-// change promised twice (hidden in a hot code's slots) then shows as usage
-// above max_uses; a use left behind an `exhausted` shows as usage below it.
+// promo-client race, after the sessions: the holds they left are reclaimed
+// once expired, every code and campaign is opened, and every code with a cap
+// of its own or of its campaign is redeemed by several sessions at once
+// until it answers exhausted. A use a change
+// promised twice (hidden in a hot code's or a campaign's slots) then shows
+// as usage above max_uses; a use left behind an `exhausted` shows as usage
+// below it, of the code or the campaign that answered.
 #pragma once
 
 #include <map>
@@ -12,7 +15,7 @@
 namespace promo_client::race {
 
 struct DrainReport {
-  Counts answers;  // by status
+  Counts answers;  // by status, and by whose rule refused
   std::map<long long, Acknowledged> acknowledged;
   Errors errors;
 };

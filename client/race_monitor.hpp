@@ -21,7 +21,14 @@ class Monitor {
   // One check of every rule in one snapshot:
   //   usage (promo_code_usage.uses) = the code's live (redeemed or held) ledger rows;
   //   usage <= max_uses; a customer's live rows <= max_uses_per_customer;
-  //   a code recorded as closed and still closed has no more ledger rows than then.
+  //   for every campaign, the same over its codes (promo_campaign_usage.uses
+  //   = their live ledger rows, <= its max_uses; a customer's live rows of
+  //   them <= its max_uses_per_customer);
+  //   a code recorded as closed (by its own settings or its campaign's) and
+  //   still closed has no more ledger rows than then.
+  // The DBA never sets a customer limit below a customer's live uses (it
+  // counts them with the code's or campaign's redemptions waited for), so a
+  // customer above the limit now was granted a use the limit refused.
   void check(pqxx::connection &connection);
 
   long checks() const { return checks_; }
@@ -31,6 +38,8 @@ class Monitor {
  private:
   void check_usage(pqxx::transaction_base &snapshot, const std::string &when);
   void check_customers(pqxx::transaction_base &snapshot, const std::string &when);
+  void check_campaign_usage(pqxx::transaction_base &snapshot, const std::string &when);
+  void check_campaign_customers(pqxx::transaction_base &snapshot, const std::string &when);
   void check_closed(pqxx::transaction_base &snapshot, const std::string &when);
 
   const Run &run_;

@@ -16,6 +16,25 @@ std::string joined(const Counts &counts, const char *separator = ", ") {
   return first ? "none" : text.str();
 }
 
+// "1 slot, max_uses 80, 5 per customer; 37 slots, ...": as created.
+std::string campaign_list(const Run &run) {
+  std::string text;
+  for (const RaceCampaign &campaign : run.campaigns)
+    text += (text.empty() ? "" : "; ") + std::to_string(campaign.slots) +
+            (campaign.slots == 1 ? " slot" : " slots") + ", max_uses " +
+            (campaign.max_uses ? std::to_string(*campaign.max_uses) : "none") + ", " +
+            (campaign.max_uses_per_customer ? std::to_string(*campaign.max_uses_per_customer) : "no limit") +
+            " per customer";
+  return text;
+}
+
+// "12 (exhausted 5, inactive 7)".
+std::string total_and_joined(const Counts &counts) {
+  long total = 0;
+  for (const auto &[label, n] : counts) total += n;
+  return std::to_string(total) + " (" + joined(counts) + ")";
+}
+
 std::string isolation_list(const Run &run) {
   std::string text;
   for (Isolation level : run.options.race.isolation)
@@ -53,8 +72,9 @@ void print_errors(const char *title, const Errors &errors, size_t lines = 12) {
 
 std::string seed_line(const Run &run) {
   const int workers = run.options.race.connections;
-  return "race: seed " + std::to_string(run.seed) + " (session k draws from seed + k: 0 the codes, 1.." +
-         std::to_string(workers) + " the workers, " + std::to_string(workers + 1) +
+  return "race: seed " + std::to_string(run.seed) +
+         " (session k draws from seed + k: 0 the campaigns and codes, 1.." + std::to_string(workers) +
+         " the workers, " + std::to_string(workers + 1) +
          " the DBA; --seed repeats the choices, not the thread interleaving, nor what the choices pick"
          " among the redemptions that interleaving produced)";
 }
@@ -63,16 +83,27 @@ void print_text(const Summary &summary) {
   const Run &run = *summary.run;
   const WorkerReport &workers = summary.workers;
   std::cout << "race: " << run.options.race.connections << " workers, " << summary.seconds << " s, "
-            << run.codes.size() << " codes RACE-" << run.tag << "-*, isolation " << isolation_list(run)
-            << "\n"
+            << run.codes.size() << " codes RACE-" << run.tag << "-*, " << run.campaigns.size()
+            << " campaigns (" << campaign_list(run) << "), isolation " << isolation_list(run) << "\n"
             << "operations:\n";
   for (const auto &[kind, counts] : workers.operations)
     std::cout << "  " << kind << ": " << joined(counts) << "\n";
+  for (const char *by : {"code", "campaign"}) {
+    auto found = workers.refusals.find(by);
+    std::cout << "refusals by the " << by << ": "
+              << (found == workers.refusals.end() ? "none" : total_and_joined(found->second)) << "\n";
+  }
   std::cout << "transactions: " << joined(workers.transactions) << "\n"
             << "retries: " << joined(workers.retries) << "; DBA retries: " << joined(summary.dba.retries)
             << "\n"
             << "DBA changes:\n";
   for (const auto &[kind, counts] : summary.dba.changes)
+    std::cout << "  " << kind << ": " << joined(counts) << "\n";
+  std::cout << "DBA changes of campaigns:\n";
+  for (const auto &[kind, counts] : summary.dba.campaign_changes)
+    std::cout << "  " << kind << ": " << joined(counts) << "\n";
+  std::cout << "DBA moves of codes between campaigns:\n";
+  for (const auto &[kind, counts] : summary.dba.code_moves)
     std::cout << "  " << kind << ": " << joined(counts) << "\n";
   std::cout << "monitor: " << summary.monitor_checks << " checks (the two final ones included), slowest "
             << summary.slowest_check_ms << " ms\n"
@@ -86,12 +117,20 @@ void print_text(const Summary &summary) {
               << " times; by check: " << joined(summary.violations_by_check) << "\n";
     for (const std::string &line : summary.first_violations) std::cout << "  " << line << "\n";
   }
+  if (summary.not_exercised.empty()) {
+    std::cout << "exercised: refusals by the campaigns' and the codes' caps and customer limits, "
+                 "the DBA's changes of campaigns and moves of codes\n";
+  } else {
+    std::cout << "NOT EXERCISED (the run proves nothing of these rules; run longer or with another seed):\n";
+    for (const std::string &line : summary.not_exercised) std::cout << "  " << line << "\n";
+  }
   print_errors("transactions given up after retries (not errors)", workers.gave_up, 3);
   print_errors("unexpected errors, workers", workers.errors);
   print_errors("unexpected errors, DBA", summary.dba.errors);
   print_errors("unexpected errors, monitor", summary.monitor_errors);
   std::cout << (summary.pass() ? "PASS" : "FAIL") << ": " << summary.violations << " violations, "
-            << summary.unexpected_errors() << " unexpected errors (seed " << run.seed << ")\n";
+            << summary.unexpected_errors() << " unexpected errors, " << summary.not_exercised.size()
+            << " rules not exercised (seed " << run.seed << ")\n";
 }
 
 void print_json(const Summary &summary) {
@@ -103,9 +142,12 @@ void print_json(const Summary &summary) {
   std::cout << "{\"pass\":" << (summary.pass() ? "true" : "false") << ",\"seed\":" << run.seed
             << ",\"workers\":" << run.options.race.connections << ",\"seconds\":" << summary.seconds
             << ",\"tag\":" << json_string(run.tag) << ",\"operations\":" << json_table(workers.operations)
+            << ",\"refusals\":" << json_table(workers.refusals)
             << ",\"transactions\":" << json_counts(workers.transactions)
             << ",\"retries\":" << json_counts(workers.retries)
             << ",\"dba_changes\":" << json_table(summary.dba.changes)
+            << ",\"dba_campaign_changes\":" << json_table(summary.dba.campaign_changes)
+            << ",\"dba_code_moves\":" << json_table(summary.dba.code_moves)
             << ",\"dba_retries\":" << json_counts(summary.dba.retries)
             << ",\"monitor_checks\":" << summary.monitor_checks
             << ",\"slowest_check_ms\":" << summary.slowest_check_ms
@@ -115,6 +157,7 @@ void print_json(const Summary &summary) {
             << ",\"violation_sightings\":" << summary.violation_sightings
             << ",\"violations_by_check\":" << json_counts(summary.violations_by_check)
             << ",\"first_violations\":" << json_lines(summary.first_violations)
+            << ",\"not_exercised\":" << json_lines(summary.not_exercised)
             << ",\"errors\":" << json_counts(workers.errors.by_sqlstate)
             << ",\"dba_errors\":" << json_counts(summary.dba.errors.by_sqlstate)
             << ",\"monitor_errors\":" << json_counts(summary.monitor_errors.by_sqlstate)

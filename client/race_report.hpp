@@ -29,11 +29,12 @@ struct Summary {
   long violation_sightings = 0, violations = 0;
   Counts violations_by_check;
   std::vector<std::string> first_violations;
+  std::vector<std::string> not_exercised;  // race_exercise.hpp
 
   long unexpected_errors() const {
     return workers.errors.total() + dba.errors.total() + monitor_errors.total();
   }
-  bool pass() const { return violations == 0 && unexpected_errors() == 0; }
+  bool pass() const { return violations == 0 && unexpected_errors() == 0 && not_exercised.empty(); }
 };
 
 void print_text(const Summary &summary);

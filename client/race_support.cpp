@@ -114,4 +114,12 @@ std::string milliseconds(long ms) {
   return std::to_string(ms) + " milliseconds";
 }
 
+std::string seconds_interval(long seconds) {
+  return std::to_string(seconds) + " seconds";
+}
+
+std::optional<int> optional_int(const pqxx::field &field) {
+  return field.is_null() ? std::nullopt : std::optional<int>(field.as<int>());
+}
+
 }  // namespace promo_client::race

@@ -1,5 +1,6 @@
-// What the sessions of promo-client race share: the run's codes, seeded
-// random numbers, tallies, and the violations every check reports into.
+// What the sessions of promo-client race share: the run's codes and
+// campaigns, seeded random numbers, tallies, and the violations every check
+// reports into.
 #pragma once
 
 #include <chrono>
@@ -20,6 +21,15 @@ namespace promo_client::race {
 
 using Clock = std::chrono::steady_clock;
 
+// A campaign the run created, with the settings it was created with.
+struct RaceCampaign {
+  long long id = 0;
+  std::string name;
+  int slots = 1;
+  std::optional<int> max_uses;               // unset: unlimited
+  std::optional<int> max_uses_per_customer;  // unset: no limit
+};
+
 // A code the run created, with the settings it was created with.
 struct RaceCode {
   long long id = 0;
@@ -27,6 +37,10 @@ struct RaceCode {
   int slots = 1;
   std::optional<int> max_uses;               // unset: unlimited
   std::optional<int> max_uses_per_customer;  // unset: no limit
+  std::optional<size_t> campaign;            // index into Run::campaigns; the DBA moves codes later
+  // Its sessions release each of its redemptions in their next transaction,
+  // so it often has no live one and the DBA can move it between campaigns.
+  bool roaming = false;
 };
 
 // What every session of one run knows.
@@ -36,9 +50,11 @@ struct Run {
   const Options &options;
   unsigned long long seed = 0;
   std::string schema;  // promo's schema, quoted
-  std::string tag;     // in every code's name, so that runs do not collide
+  std::string tag;     // in every code's and campaign's name, so that runs do not collide
+  std::vector<RaceCampaign> campaigns;
   std::vector<RaceCode> codes;
-  std::string code_ids;  // "{1,2,3}", for = ANY($1::bigint[])
+  std::string code_ids;      // "{1,2,3}", for = ANY($1::bigint[])
+  std::string campaign_ids;  // the same for the campaigns
   Clock::time_point deadline;
 };
 
@@ -122,7 +138,11 @@ std::string promo_sql(const std::string &schema, std::string sql);
 // "READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE".
 const char *isolation_name(Isolation level);
 
-// "1500 milliseconds": an interval parameter.
+// "1500 milliseconds", "-3600 seconds": interval parameters.
 std::string milliseconds(long ms);
+std::string seconds_interval(long seconds);
+
+// An integer column that may be NULL.
+std::optional<int> optional_int(const pqxx::field &field);
 
 }  // namespace promo_client::race

@@ -54,10 +54,12 @@ struct Answer {
   std::string status;           // redeem_promo's status; "true" or "false"; "ran" for a sweep
   long long redemption_id = 0;  // 0: none
   bool replayed = false;
-  std::string state;       // redemption_state
-  bool unlimited = false;  // the code row the call decided on: max_uses NULL
-  bool active = true;      // and is_active
-  int reclaimed = 0;       // a sweep's count
+  std::string state;         // redemption_state
+  bool unlimited = false;    // the code row the call decided on: max_uses NULL
+  bool active = true;        // and is_active
+  bool in_campaign = false;  // the answer names the code's campaign
+  std::string refused_by;    // a refusal's: code or campaign; empty: NULL
+  int reclaimed = 0;         // a sweep's count
 };
 
 enum class Outcome { Committed, RolledBack, Retry, Failed, InDoubt };
@@ -114,7 +116,8 @@ class Worker {
         random_(run.seed + static_cast<unsigned long long>(session)),
         jitter_(~(run.seed + static_cast<unsigned long long>(session))),
         redeem_sql_(promo_sql(run.schema, R"(
-SELECT status, redemption_id, replayed, redemption_state, max_uses IS NULL AS unlimited, is_active
+SELECT status, redemption_id, replayed, redemption_state, max_uses IS NULL AS unlimited, is_active,
+       campaign_id IS NOT NULL AS in_campaign, refused_by
   FROM @promo.redeem_promo($1, customer_id => $2, idempotency_key => $3, hold => $4::interval))")),
         confirm_sql_(promo_sql(run.schema, "SELECT @promo.confirm_promo($1)")),
         release_sql_(promo_sql(run.schema, "SELECT @promo.release_promo($1)")),
@@ -143,6 +146,15 @@ SELECT status, redemption_id, replayed, redemption_state, max_uses IS NULL AS un
     plan.isolation = levels[random_.below(levels.size())];
     plan.rollback = random_.chance(8);
     std::set<long long> used;  // a redemption is the target of one step per transaction
+    if (!roaming_live_.empty()) {
+      // A roaming code's redemption goes back at once, with the next call.
+      const long long id = *roaming_live_.begin();
+      used.insert(id);
+      plan.rollback = false;
+      plan.steps.push_back(Step{Kind::Release, mine_.at(id).code, "", "", 0, id});
+      if (random_.chance(50)) plan.steps.push_back(random_step(used));
+      return plan;
+    }
     const int shape = static_cast<int>(random_.below(100));
     // Mostly one call: a transaction of several holds its first code's locks
     // while it waits for the next, and too many of them make one convoy.
@@ -296,6 +308,8 @@ SELECT status, redemption_id, replayed, redemption_state, max_uses IS NULL AS un
       answer.state = row["redemption_state"].as<std::string>("");
       answer.unlimited = row["unlimited"].as<bool>();
       answer.active = row["is_active"].as<bool>(true);
+      answer.in_campaign = row["in_campaign"].as<bool>();
+      answer.refused_by = row["refused_by"].as<std::string>("");
     } else if (step.kind == Kind::Sweep) {
       answer.status = "ran";
       answer.reclaimed = transaction.exec(sweep_sql_)[0][0].as<int>();
@@ -340,9 +354,12 @@ SELECT status, redemption_id, replayed, redemption_state, max_uses IS NULL AS un
       counts["holds reclaimed"] += answer.reclaimed;
     } else if (answer.status == "redeemed" && answer.state == "held") {
       ++counts[answer.replayed ? "replayed held" : "held"];
+    } else if (answer.refused_by == "campaign") {
+      ++counts[answer.status + " by the campaign"];
     } else {
       ++counts[step.kind != Kind::Replay && answer.replayed ? "replayed " + answer.status : answer.status];
     }
+    if (!answer.refused_by.empty()) ++report_.refusals[answer.refused_by][answer.status];
   }
 
   void check_answer(const Step &step, const Answer &answer) {
@@ -354,9 +371,20 @@ SELECT status, redemption_id, replayed, redemption_state, max_uses IS NULL AS un
     if (answer.replayed && step.kind != Kind::SharedKey)
       problem = "replayed a call with no earlier redemption";
     if (answer.status == "released" && !answer.replayed) problem = "released without a replay";
-    // The row in the answer is the one the call decided on.
-    if (answer.status == "exhausted" && answer.unlimited) problem = "exhausted, and the code has no max_uses";
-    if (answer.status == "inactive" && answer.active) problem = "inactive, and the code is active";
+    // The row in the answer is the one the call decided on; the campaign's
+    // own columns are not in it.
+    const bool by_code = answer.refused_by == "code";
+    if (answer.status == "exhausted" && by_code && answer.unlimited)
+      problem = "exhausted by the code, and the code has no max_uses";
+    if (answer.status == "inactive" && by_code && answer.active)
+      problem = "inactive by the code, and the code is active";
+    const bool refusal = answer.status != "redeemed" && answer.status != "released";
+    if (refusal && answer.refused_by != "code" && answer.refused_by != "campaign")
+      problem = "a refusal with refused_by '" + answer.refused_by + "', expected code or campaign";
+    if (!refusal && !answer.refused_by.empty())
+      problem = "refused_by '" + answer.refused_by + "' on an answer " + answer.status;
+    if (answer.refused_by == "campaign" && !answer.in_campaign)
+      problem = answer.status + " by the campaign, and the answer names no campaign";
     if (answer.status == "redeemed" && !answer.replayed && !answer.active)
       problem = "redeemed an inactive code";
     const std::string expected = step.hold_ms ? "held" : "redeemed";
@@ -411,9 +439,11 @@ SELECT status, redemption_id, replayed, redemption_state, max_uses IS NULL AS un
     if (step.kind == Kind::SharedKey && id)
       shared_keys_.observe(run_.codes[step.code].id, step.key, id, violations_);
     if (is_redemption(step.kind)) {
-      if (answer.status == "redeemed" && !answer.replayed && id)
+      if (answer.status == "redeemed" && !answer.replayed && id) {
         add_mine(id,
                  Mine{step.code, step.hold_ms ? "held" : "redeemed", step.customer, step.key, step.hold_ms});
+        if (run_.codes[step.code].roaming) roaming_live_.insert(id);
+      }
       return;
     }
     if (step.kind == Kind::Sweep) return;
@@ -441,6 +471,7 @@ SELECT status, redemption_id, replayed, redemption_state, max_uses IS NULL AS un
     pool(mine.state).remove(id);
     mine.state = state;
     pool(state).add(id);
+    if (state == "released") roaming_live_.erase(id);
   }
 
   void forget(long long id) {
@@ -448,6 +479,7 @@ SELECT status, redemption_id, replayed, redemption_state, max_uses IS NULL AS un
     if (found == mine_.end()) return;
     pool(found->second.state).remove(id);
     keyed_.erase(std::remove(keyed_.begin(), keyed_.end(), id), keyed_.end());
+    roaming_live_.erase(id);
     mine_.erase(found);
     report_.unknown.insert(id);
   }
@@ -477,7 +509,8 @@ SELECT status, redemption_id, replayed, redemption_state, max_uses IS NULL AS un
   long next_key_ = 0;
   std::map<long long, Mine> mine_;
   IdPool redeemed_, held_, released_;
-  std::vector<long long> keyed_;  // redemptions made with a key, to replay
+  std::vector<long long> keyed_;      // redemptions made with a key, to replay
+  std::set<long long> roaming_live_;  // live redemptions of roaming codes, to release next
   WorkerReport report_;
 };
 

@@ -1,5 +1,7 @@
 // A worker session of promo-client race: random redemptions, replays, holds,
 // confirms, releases and sweeps, in transactions at random isolation levels.
+// A redemption of a roaming code it committed is released by its next
+// transaction.
 #pragma once
 
 #include <map>
@@ -19,6 +21,7 @@ struct Acknowledged {
 
 struct WorkerReport {
   Table operations;     // kind -> outcome -> count
+  Table refusals;       // whose rule refused (refused_by: code, campaign) -> status -> count
   Counts transactions;  // committed, rolled back, gave up, failed, in doubt
   Counts retries;       // by SQLSTATE
   Errors errors;

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The randomized concurrency workload (promo-client race) on a throwaway
-# server: 16 worker sessions mix every call at every isolation level while a
-# DBA session changes every setting of random codes and a monitor checks the
-# invariant, the cap, the per-customer limit and closed codes in one snapshot
-# at a time. Exit status: the client's (0 only with no violation and no
-# unexpected error), or 1 if the server log shows a crash.
+# server: 16 worker sessions mix every call at every isolation level, on
+# codes of two campaigns and of none, while a DBA session changes every
+# setting of random codes and campaigns and moves codes between campaigns,
+# and a monitor checks the invariant, the cap, the per-customer limit (of
+# codes and of campaigns) and closed codes in one snapshot at a time. Exit
+# status: the client's (0 only with no violation, no unexpected error and
+# every campaign rule exercised), or 1 if the server log shows a crash. On a
+# failure the server log is kept, and its path printed.
 #   test/faults/race.sh [SECONDS] [promo-client race options, such as --seed N]
 # PG_BIN chooses the PostgreSQL build (test/harness/server.sh).
 set -uo pipefail
@@ -21,8 +24,12 @@ echo "promo $(psql -X -A -t -d promo_race -c "SELECT extversion FROM pg_extensio
   "on $("$PG_BIN/postgres" --version)"
 client/promo-client --dsn dbname=promo_race race --duration "$seconds" "$@"
 status=$?
-if grep -E "PANIC|terminated by signal" "$PROMO_SERVER_DIR/server.log"; then
+if grep -E "PANIC|terminated by signal|TRAP: failed Assert" "$PROMO_SERVER_DIR/server.log"; then
   echo "FAIL: the server log shows a crash"
   status=1
+fi
+if [[ $status -ne 0 ]]; then
+  kept=$(mktemp "${TMPDIR:-/tmp}/promo-race-server.XXXXXX.log")
+  cp "$PROMO_SERVER_DIR/server.log" "$kept" && echo "server log kept: $kept"
 fi
 exit $status
