@@ -62,5 +62,5 @@ run_suite "server crash" bash test/faults/server_crash.sh "${PROMO_CRASH_ROUNDS:
 run_suite "failover" bash test/faults/failover.sh 12
 run_suite "scale-out: PL/Proxy shards and PgBouncer" bash test/scale/scale.sh 3
 run_suite "soak" bash test/faults/soak.sh "${PROMO_SOAK_SECONDS:-60}"
-run_suite "race: seeded workload, a DBA changing every setting, a monitor" bash test/faults/race.sh "${PROMO_RACE_SECONDS:-40}"
+run_suite "race: seeded workload, a DBA changing every setting, a monitor" bash test/faults/race.sh "${PROMO_RACE_SECONDS:-60}"
 finish_suites
