@@ -7,7 +7,9 @@
 #   client/tests/check_breaks.sh     (PGHOST/PGPORT: a server started by test/harness/server.sh)
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
-bin=${PG_BIN:+$PG_BIN/}
+# The server's own programs, by path (a bare "psql" in the function below
+# would call the function itself).
+bin=${PG_BIN:-$(pg_config --bindir)}/
 psql() { "${bin}psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
 client=client/promo-client
 database=promo_check_breaks
