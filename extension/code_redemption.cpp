@@ -82,8 +82,8 @@ int32_t reclaim_elsewhere(SpiSession &spi, int64_t campaign_id, int64_t except,
   if (IsolationUsesXactSnapshot()) return 0;
   int32_t reclaimed = 0;
   for (const campaign::CodeWithHolds &code : campaign::codes_with_expired_holds(spi, campaign_id, except, customer)) {
-    std::optional<int32_t> released = code.hot ? hot::try_reclaim_expired_holds(spi, code.promo_id)
-                                               : one_slot::try_reclaim_expired_holds(spi, code.promo_id);
+    std::optional<int32_t> released = code.hot ? hot::try_reclaim_expired_holds(spi, code.promo_id, campaign_id)
+                                               : one_slot::try_reclaim_expired_holds(spi, code.promo_id, campaign_id);
     reclaimed += released.value_or(0);
   }
   return reclaimed;

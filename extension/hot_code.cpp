@@ -309,13 +309,15 @@ std::optional<int32_t> reclaim_expired_holds(SpiSession &spi, int64_t promo_id, 
   return reclaim(spi, *hot, nullptr, &owed);
 }
 
-std::optional<int32_t> try_reclaim_expired_holds(SpiSession &spi, int64_t promo_id) {
+std::optional<int32_t> try_reclaim_expired_holds(SpiSession &spi, int64_t promo_id, int64_t campaign_id) {
   const locks::LockId guard{locks::Lock::CodeGuard, promo_id};
   const locks::Held held = locks::try_acquire(guard, locks::Mode::Share);
   if (held == locks::Held::No) return std::nullopt;
   Rows rows = spi.execute(read_statement, {bigint_arg("promo_id", promo_id), text_arg("code_key", std::nullopt)});
   std::optional<int32_t> slot;
-  if (!rows.empty() && rows[0].int4("slots").value() > 1) {
+  // A code that left the campaign since it was listed owes it nothing; the
+  // guard keeps it where it is now.
+  if (!rows.empty() && rows[0].int4("slots").value() > 1 && campaign::of_code(spi, promo_id) == campaign_id) {
     const CodeState code = read_code_state(rows[0]);
     SlottedCounter counter(spi, code_slots, promo_id, code.slots,
                            SlottedCounter::left_when_spread(code.row.max_uses, code.row.current_uses));

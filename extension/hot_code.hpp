@@ -26,7 +26,8 @@ std::optional<int32_t> reclaim_expired_holds(SpiSession &spi, int64_t promo_id, 
                                              campaign::Owed &owed);
 
 // As one_slot::try_reclaim_expired_holds: only if no DBA's change holds the
-// code's guard and one of its slots is free; never waits.
-std::optional<int32_t> try_reclaim_expired_holds(SpiSession &spi, int64_t promo_id);
+// code's guard, the code is still of `campaign_id` and one of its slots is
+// free; never waits.
+std::optional<int32_t> try_reclaim_expired_holds(SpiSession &spi, int64_t promo_id, int64_t campaign_id);
 
 }  // namespace promo::hot

@@ -152,9 +152,10 @@ UPDATE @extschema@.promo_codes
                                   {{"promo_id", INT8OID}, {"redemption_id", INT8OID}}};
 
 // $1 promo_id: the code row, locked unless another transaction holds it
-// (then no row): for giving back a campaign's expired holds without waiting.
+// (then no row), with its campaign as the lock keeps it: for giving back a
+// campaign's expired holds without waiting.
 const SqlStatement try_lock_statement{"one_slot_try_lock", R"(
-SELECT slots FROM @extschema@.promo_codes WHERE id OPERATOR(pg_catalog.=) $1 FOR NO KEY UPDATE SKIP LOCKED
+SELECT slots, campaign_id FROM @extschema@.promo_codes WHERE id OPERATOR(pg_catalog.=) $1 FOR NO KEY UPDATE SKIP LOCKED
 )",
                                       {{"promo_id", INT8OID}}};
 
@@ -388,12 +389,13 @@ std::optional<int32_t> reclaim_expired_holds(SpiSession &spi, int64_t promo_id, 
   return reclaim(spi, code, nullptr, &owed);
 }
 
-std::optional<int32_t> try_reclaim_expired_holds(SpiSession &spi, int64_t promo_id) {
+std::optional<int32_t> try_reclaim_expired_holds(SpiSession &spi, int64_t promo_id, int64_t campaign_id) {
   const locks::LockId queue = queue_of(promo_id);
   const locks::Held held = locks::try_acquire(queue, locks::Mode::Exclusive);
   if (held == locks::Held::No) return std::nullopt;
   Rows rows = spi.execute(try_lock_statement, {bigint_arg("promo_id", promo_id)});
-  if (rows.empty() || rows[0].int4("slots").value() > 1) {
+  // A code that left the campaign since it was listed owes it nothing.
+  if (rows.empty() || rows[0].int4("slots").value() > 1 || rows[0].int8("campaign_id") != campaign_id) {
     if (held == locks::Held::Newly) locks::release(queue, locks::Mode::Exclusive);
     return std::nullopt;
   }

@@ -27,10 +27,10 @@ std::optional<int32_t> reclaim_expired_holds(SpiSession &spi, int64_t promo_id, 
                                              campaign::Owed &owed);
 
 // Reclaims the code's expired holds only if no other transaction holds its
-// queue or row (then empty, as for a code that turned out hot), giving their
-// uses back to the code; the caller, holding the campaign's locks, gives them
-// back to the campaign. Never waits, so the caller's own locks may come
-// first.
-std::optional<int32_t> try_reclaim_expired_holds(SpiSession &spi, int64_t promo_id);
+// queue or row and the code, locked, is still of `campaign_id` (otherwise
+// empty, as for a code that turned out hot), giving their uses back to the
+// code; the caller, holding the campaign's locks, gives them back to the
+// campaign. Never waits, so the caller's own locks may come first.
+std::optional<int32_t> try_reclaim_expired_holds(SpiSession &spi, int64_t promo_id, int64_t campaign_id);
 
 }  // namespace promo::one_slot
