@@ -225,10 +225,13 @@ void Campaign::give_back(int32_t uses) {
   counter_->give_back(counter_->slot_for_giving_back(), uses);
 }
 
-bool holds_a_slot(int64_t campaign_id) {
+bool holds_a_slot_waited_for(int64_t campaign_id) {
   constexpr uint32_t most_slots = 64;  // promo_campaigns_slots_range
-  for (uint32_t slot = 0; slot < most_slots; ++slot)
-    if (locks::held_by_me({locks::Lock::CampaignSlot, campaign_id, slot}, locks::Mode::Exclusive)) return true;
+  for (uint32_t slot = 0; slot < most_slots; ++slot) {
+    const locks::LockId lock{locks::Lock::CampaignSlot, campaign_id, slot};
+    if (locks::held_by_me(lock, locks::Mode::Exclusive) && locks::waited_for(lock, locks::Mode::Exclusive))
+      return true;
+  }
   return false;
 }
 

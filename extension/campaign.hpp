@@ -83,10 +83,11 @@ class Campaign {
   bool snapshot_locked_ = false;
 };
 
-// Whether this transaction holds one of the campaign's slots: it took or gave
-// back a use of it earlier. Such a transaction must not wait for another
-// code's locks: the holder of those may be waiting for that very slot.
-bool holds_a_slot(int64_t campaign_id);
+// Whether this transaction holds one of the campaign's slots (it took or
+// gave back a use of it earlier) that another transaction waits for. Such a
+// transaction must not wait for another code's locks: their holder may be
+// the one waiting for that very slot, and the deadlock would end that call.
+bool holds_a_slot_waited_for(int64_t campaign_id);
 
 // Uses a call gave back to its codes that it owes their campaigns: a code's
 // expired holds reclaimed before the campaign's customer lock (which comes

@@ -71,6 +71,12 @@ bool held_by_me(const LockId &id, Mode mode) {
 #endif
 }
 
+bool waited_for(const LockId &id, Mode mode) {
+  const LOCKTAG tag = tag_of(id);
+  const LOCKMODE lockmode = lock_mode(mode);
+  return pg_call([&] { return LockHasWaiters(&tag, lockmode, false); });
+}
+
 void release(const LockId &id, Mode mode) {
   const LOCKTAG tag = tag_of(id);
   const LOCKMODE lockmode = lock_mode(mode);

@@ -90,6 +90,10 @@ Held try_acquire(const LockId &id, Mode mode);
 // Whether this transaction holds the lock in that mode.
 bool held_by_me(const LockId &id, Mode mode);
 
+// Whether another transaction waits for the lock, which this one holds in
+// that mode.
+bool waited_for(const LockId &id, Mode mode);
+
 // Gives back one acquisition before the transaction ends: for a lock taken
 // in this call that turned out not to be needed.
 void release(const LockId &id, Mode mode);
