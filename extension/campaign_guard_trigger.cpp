@@ -8,6 +8,8 @@
 //     sum. An UPDATE of the id is refused while codes or slot rows name it.
 //   BEFORE DELETE: the same wait; refused (23503) while codes name the
 //     campaign, as a foreign key would refuse it; its slot rows go with it.
+//   A DELETE or a change of the id runs only in READ COMMITTED (0A000): a
+//     snapshot would not see a code that joined the campaign since.
 //     (No foreign key: pg_restore -j would have to load the campaigns
 //     before the codes.)
 //   AFTER TRUNCATE (READ COMMITTED only) of promo_campaigns: refused while
@@ -63,6 +65,16 @@ bool found(SpiSession &spi, const SqlStatement &statement, std::initializer_list
                  "Move its codes to another campaign first, or deactivate it: is_active = false.");
 }
 
+// A code that joins a campaign locks its row FOR KEY SHARE; a DELETE or a
+// change of the id, which waits for it, then sees the code only with a new
+// snapshot.
+void refuse_under_snapshot(const char *what) {
+  if (IsolationUsesXactSnapshot())
+    throw SqlError(ERRCODE_FEATURE_NOT_SUPPORTED,
+                   std::string("a campaign's ") + what + " only in a READ COMMITTED transaction",
+                   "Run it in a transaction of its own, at the default isolation level.");
+}
+
 void wait_for_redemptions(int64_t campaign_id) {
   locks::acquire({locks::Lock::CampaignGuard, campaign_id}, locks::Mode::Exclusive);
 }
@@ -79,6 +91,7 @@ Datum before_update(SpiSession &spi, TriggerData *trigger) {
   HeapTuple new_row = trigger->tg_newtuple;
   const int64_t campaign_id = columns.id(old_row);
   const std::string name = columns.string(old_row, "name");
+  if (columns.id(new_row) != campaign_id) refuse_under_snapshot("id can be changed");
   wait_for_redemptions(campaign_id);
   if (columns.id(new_row) != campaign_id && found(spi, has_codes_statement, {bigint_arg("campaign_id", campaign_id)}))
     refuse_with_codes(name, "its id cannot change");
@@ -111,6 +124,7 @@ Datum before_delete(SpiSession &spi, TriggerData *trigger) {
   const RowColumns columns(trigger->tg_relation->rd_att);
   HeapTuple old_row = trigger->tg_trigtuple;
   const int64_t campaign_id = columns.id(old_row);
+  refuse_under_snapshot("row can be deleted");
   wait_for_redemptions(campaign_id);
   if (found(spi, has_codes_statement, {bigint_arg("campaign_id", campaign_id)}))
     refuse_with_codes(columns.string(old_row, "name"), "it cannot be deleted");

@@ -63,9 +63,11 @@ SELECT EXISTS (SELECT FROM @extschema@.promo_redemptions
 )",
                                                   {{"promo_id", INT8OID}}};
 
-// $1 campaign_id.
+// $1 campaign_id. Locked as a foreign key's check locks it, so that a
+// concurrent DELETE of the campaign (or a change of its id) waits for this
+// transaction and then sees the code (campaign_guard_trigger.cpp).
 const SqlStatement campaign_exists_statement{"campaign_exists", R"(
-SELECT EXISTS (SELECT FROM @extschema@.promo_campaigns WHERE id OPERATOR(pg_catalog.=) $1) AS found
+SELECT EXISTS (SELECT FROM @extschema@.promo_campaigns WHERE id OPERATOR(pg_catalog.=) $1 FOR KEY SHARE) AS found
 )",
                                              {{"campaign_id", INT8OID}}};
 
