@@ -16,7 +16,8 @@
 //     would be left without their code; the slot rows go with the codes. Of
 //     promo_code_slots: refused while a code is hot, whose uses would be
 //     lost. Of promo_redemptions: refused while codes exist, whose counts,
-//     keys and customer limits it holds.
+//     keys and customer limits it holds, or while a campaign (1.5) counts
+//     uses.
 // Under REPEATABLE READ and SERIALIZABLE the change sees the slots as they
 // are now, not as its snapshot saw them, or fails with 40001 (take_slots).
 //
@@ -76,6 +77,18 @@ SELECT EXISTS (SELECT FROM @extschema@.promo_code_slots
                 WHERE promo_id OPERATOR(pg_catalog.=) $1) AS found
 )",
                                            {{"promo_id", INT8OID}}};
+
+// Whether the tables have campaigns (1.5); then whether one counts uses,
+// which are its codes' ledger rows.
+const SqlStatement has_campaigns_statement{"has_campaigns", R"(
+SELECT pg_catalog.to_regclass('@extschema@.promo_campaigns') IS NOT NULL AS found
+)",
+                                           {}};
+const SqlStatement any_campaign_uses_statement{"any_campaign_uses", R"(
+SELECT EXISTS (SELECT FROM @extschema@.promo_campaigns WHERE current_uses OPERATOR(pg_catalog.<>) 0)
+    OR EXISTS (SELECT FROM @extschema@.promo_campaign_slots WHERE uses OPERATOR(pg_catalog.<>) 0) AS found
+)",
+                                               {}};
 
 const SqlStatement any_ledger_rows_statement{"any_ledger_rows", R"(
 SELECT EXISTS (SELECT FROM @extschema@.promo_redemptions) AS found
@@ -210,6 +223,11 @@ Datum after_truncate(SpiSession &spi, TriggerData *trigger) {
   if (table == "promo_redemptions" && found(spi, any_code_statement, {}))
     throw SqlError(ERRCODE_FOREIGN_KEY_VIOLATION, "promo_redemptions cannot be truncated while codes exist",
                    both);
+  if (table == "promo_redemptions" && found(spi, has_campaigns_statement, {}) &&
+      found(spi, any_campaign_uses_statement, {}))
+    throw SqlError(ERRCODE_FOREIGN_KEY_VIOLATION,
+                   "promo_redemptions cannot be truncated while a campaign counts uses of it",
+                   "Truncate promo_campaigns and promo_campaign_slots in the same statement.");
   return PointerGetDatum(nullptr);
 }
 

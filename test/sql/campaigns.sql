@@ -211,6 +211,14 @@ UPDATE promo_campaigns SET id = id + 1000 WHERE name = 'ONE';
 \echo :LAST_ERROR_SQLSTATE
 TRUNCATE promo_campaigns;
 \echo :LAST_ERROR_SQLSTATE
+-- The ledger goes with the codes only if the campaigns' counts of it go too.
+TRUNCATE promo_codes, promo_redemptions, promo_code_slots;
+\echo :LAST_ERROR_SQLSTATE
+-- A campaign is deleted or given another id only in READ COMMITTED.
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+DELETE FROM promo_campaigns WHERE name = 'ONE';
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
 -- No foreign key (pg_restore -j): a code naming no campaign is refused at
 -- every change, and a redemption of one inserted so is an error, not a use without a cap.
 UPDATE promo_codes SET campaign_id = 987654 WHERE code = 'IN-ZERO';
