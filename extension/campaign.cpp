@@ -226,7 +226,7 @@ void Campaign::give_back(int32_t uses) {
 }
 
 bool holds_a_slot_waited_for(int64_t campaign_id) {
-  constexpr uint32_t most_slots = 64;  // promo_campaigns_slots_range
+  constexpr uint32_t most_slots = 256;  // promo_campaigns_slots_range
   for (uint32_t slot = 0; slot < most_slots; ++slot) {
     const locks::LockId lock{locks::Lock::CampaignSlot, campaign_id, slot};
     if (locks::held_by_me(lock, locks::Mode::Exclusive) && locks::waited_for(lock, locks::Mode::Exclusive))

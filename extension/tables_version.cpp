@@ -1,6 +1,9 @@
 #include "tables_version.hpp"
 
+#include <algorithm>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "error_bridge.hpp"
 #include "lock_scheme.hpp"
@@ -61,9 +64,13 @@ void refuse_call_older_than_tables(FunctionCallInfo fcinfo, SpiSession &spi, Tab
   if (!pg_call([&] { return SearchSysCacheExists1(PROCOID, ObjectIdGetDatum(function)); }))
     updated_meanwhile();
   if (!served_by_core(tables) || !IsolationUsesXactSnapshot()) return;
-  const char *version = tables == TablesVersion::V1_5 ? "1.5" : "1.4";
+  // The versions whose update made these tables (1.5.1 rewrote none of 1.5's).
+  const std::vector<std::string> versions =
+      tables == TablesVersion::V1_5 ? std::vector<std::string>{"1.5", "1.5.1"} : std::vector<std::string>{"1.4"};
   Rows rows = spi.execute(snapshot_version_statement, {});
-  if (rows.empty() || rows[0].string("extversion") != version) updated_meanwhile();
+  if (rows.empty()) updated_meanwhile();
+  const std::string seen = rows[0].string("extversion").value_or("");
+  if (std::find(versions.begin(), versions.end(), seen) == versions.end()) updated_meanwhile();
 }
 
 }  // namespace promo

@@ -1,8 +1,8 @@
--- pgTAP: the tables, columns, constraints, triggers and types of promo 1.5.
+-- pgTAP: the tables, columns, constraints, triggers and types of promo 1.5.1.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION promo;
-SELECT plan(90);
+SELECT plan(91);
 
 SELECT has_table('promo_codes', 'promo_codes exists');
 SELECT columns_are('promo_codes',
@@ -152,7 +152,8 @@ SELECT columns_are('promo_campaigns',
   'promo_campaigns has the documented columns');
 SELECT index_is_unique('promo_campaigns', 'promo_campaigns_name');
 SELECT hasnt_fk('promo_codes', 'no foreign key to the campaigns: pg_restore -j could load the codes first');
-SELECT col_default_is('promo_campaigns', 'slots', '64', 'a campaign counts its uses in 64 slots by default');
+SELECT col_default_is('promo_campaigns', 'slots', '128', 'a campaign counts its uses in 128 slots by default');
+SELECT throws_ok($$SELECT create_campaign('TOO-WIDE', slots => 257)$$, '23514', NULL, 'a campaign has at most 256 slots');
 SELECT throws_ok($$INSERT INTO promo_campaigns (name, max_uses, current_uses) VALUES ('OVER', 1, 2)$$, '23514', NULL,
                  'a campaign''s current_uses cannot exceed its max_uses');
 SELECT throws_ok($$INSERT INTO promo_campaigns (name, slots) VALUES ('NO-SLOTS', 0)$$, '23514', NULL,

@@ -33,7 +33,7 @@ SELECT create_campaign(NULL);
 \echo :LAST_ERROR_SQLSTATE
 SELECT create_campaign('   ');
 \echo :LAST_ERROR_SQLSTATE
-SELECT create_campaign('BAD-SLOTS', slots => 65);
+SELECT create_campaign('BAD-SLOTS', slots => 257);
 \echo :LAST_ERROR_SQLSTATE
 SELECT create_campaign('BAD-CAP', max_uses => -1);
 \echo :LAST_ERROR_SQLSTATE
@@ -184,7 +184,7 @@ SELECT invariant_breaks();
 
 -- Boundaries: a cap of 0 refuses at once, 1 grants once, the largest integer is a cap like any.
 SELECT create_campaign('ZERO', max_uses => 0) IS NOT NULL AS created,
-       create_campaign('ONE', max_uses => 1, slots => 64) IS NOT NULL AS created_one,
+       create_campaign('ONE', max_uses => 1, slots => 256) IS NOT NULL AS created_one,
        create_campaign('LARGEST', max_uses => 2147483647, max_uses_per_customer => 2147483647) IS NOT NULL AS l;
 SELECT create_promo('IN-ZERO', campaign => 'ZERO') IS NOT NULL AS created,
        create_promo('IN-ONE', campaign => 'ONE') IS NOT NULL AS created_one,

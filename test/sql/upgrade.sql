@@ -1,4 +1,4 @@
--- ALTER EXTENSION promo UPDATE from 1.0 to 1.1 to 1.2 to 1.3 to 1.4 to 1.5 on a
+-- ALTER EXTENSION promo UPDATE from 1.0 to 1.1 to 1.2 to 1.3 to 1.4 to 1.5 to 1.5.1 on a
 -- database full of codes and counts: nothing lost, the ledger carries every
 -- earlier use, grants carry over, 1.4 repairs what 1.3's defects could leave,
 -- and the result equals a fresh CREATE EXTENSION of the newest.
@@ -145,6 +145,20 @@ SELECT create_campaign('after-upgrade', max_uses => 1) > 0 AS created;
 SELECT create_promo('IN-CAMPAIGN', campaign => 'after-upgrade') > 0 AS created;
 SELECT status, refused_by FROM redeem_promo('in-campaign');
 SELECT status, refused_by FROM redeem_promo('in-campaign');
+
+-- 1.5 -> 1.5.1: a campaign counts in up to 256 slots, 128 by default; the
+-- campaigns made before keep theirs, and every count stays.
+CREATE TEMPORARY TABLE before_wider_slots AS SELECT campaign_id, uses, slots FROM promo_campaign_usage;
+ALTER EXTENSION promo UPDATE TO '1.5.1';
+SELECT extversion FROM pg_extension WHERE extname = 'promo';
+SELECT count(*) AS campaigns, count(*) FILTER (WHERE u.uses <> b.uses OR u.slots <> b.slots) AS changed
+  FROM promo_campaign_usage u JOIN before_wider_slots b ON b.campaign_id = u.campaign_id;
+SELECT create_campaign('wider', slots => 256) > 0 AS wider, create_campaign('by-default') > 0 AS by_default;
+SELECT name, slots FROM promo_campaigns WHERE name IN ('wider', 'by-default') ORDER BY name;
+\set VERBOSITY terse
+SELECT create_campaign('too-wide', slots => 257);
+\echo :LAST_ERROR_SQLSTATE
+\set VERBOSITY default
 
 -- Both roads lead to the same catalog: compare the upgraded extension's
 -- objects with those of a fresh CREATE EXTENSION promo (the newest version).
