@@ -253,7 +253,7 @@ ParseResult parse_arguments(const std::vector<std::string> &arguments) {
       options.load.max_uses = options.check.max_uses;
       options.generate.max_uses = options.check.max_uses;
     } else if (argument == "--slots") {
-      problem = number(1, 64, options.bench.slots);
+      problem = number(1, 256, options.bench.slots);
       options.check.slots = options.bench.slots;
     } else if (argument == "--campaign") {
       // check --campaign is a mode; generate --campaign NAME names one. The
