@@ -4,14 +4,18 @@
 # transaction — on a database of 1,000 codes and on one of MANY_CODES
 # (20,000,000 by default), interleaved A B A B A B on one throwaway server
 # (fsync on, shared_buffers 2GB so the larger index can stay in memory);
-# prints each run, the medians and the ratio many ÷ few.
+# prints each run (with the WAL bytes and full-page images per redemption:
+# the first change of each page after a checkpoint logs the whole page, and
+# random codes among 20,000,000 touch a new page almost every time), the
+# medians and the ratio many ÷ few. MANY_CODES_CONF adds a postgresql.conf
+# line (for example "wal_compression = lz4").
 #   bash test/bench/bench_many_codes.sh [MANY_CODES] [SECONDS] [RUNS]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 many=${1:-20000000} seconds=${2:-10} runs=${3:-3} connections=${BENCH_CONNECTIONS:-100}
 make -s >/dev/null && make -s install >/dev/null || { echo "build failed"; exit 1; }
 source test/harness/server.sh
-server_start "shared_buffers = 2GB" "max_wal_size = 8GB" "checkpoint_timeout = 30min" || exit 1
+server_start "shared_buffers = 2GB" "max_wal_size = 8GB" "checkpoint_timeout = 30min" ${MANY_CODES_CONF:+"$MANY_CODES_CONF"} || exit 1
 trap server_stop EXIT
 PGBENCH=${PG_BIN:-$(pg_config --bindir)}/pgbench
 
@@ -31,12 +35,18 @@ load() {
 load promo_few 1000
 load promo_many "$many"
 
-run() { # DB COUNT: one pgbench run, prints tps
-  local script
+wal() { psql -X -At -d promo_few -c "SELECT wal_bytes || ' ' || wal_fpi FROM pg_stat_wal"; }
+run() { # DB COUNT: one pgbench run, prints tps; WAL bytes and full-page images per redemption to stderr
+  local script out before after
   script=$(mktemp)
   printf '\\set n random(1, %d)\nSELECT status FROM redeem_promo('"'"'C'"'"' || lpad(:n::text, 8, '"'"'0'"'"'));\n' "$2" >"$script"
-  "$PGBENCH" -n -c "$connections" -j 4 -T "$seconds" -f "$script" "$1" 2>&1 | sed -nE 's/^tps = ([0-9.]+).*/\1/p' | head -1
+  before=$(wal)
+  out=$("$PGBENCH" -n -c "$connections" -j 4 -T "$seconds" -f "$script" "$1" 2>&1)
+  after=$(wal)
   rm -f "$script"
+  awk -v db="$1" -v b="$before" -v a="$after" -v n="$(sed -nE 's/^number of transactions actually processed: ([0-9]+).*/\1/p' <<<"$out")" \
+    'BEGIN { split(b, x, " "); split(a, y, " "); if (n > 0) printf "  %s: %.0f WAL bytes, %.2f full-page images per redemption\n", db, (y[1] - x[1]) / n, (y[2] - x[2]) / n }' >&2
+  sed -nE 's/^tps = ([0-9.]+).*/\1/p' <<<"$out" | head -1
 }
 few_tps=() many_tps=()
 for ((i = 1; i <= runs; i++)); do
