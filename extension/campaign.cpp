@@ -8,6 +8,10 @@
 #include "lock_scheme.hpp"
 #include "redemption_rules.hpp"
 
+extern "C" {
+#include "storage/proc.h"
+}
+
 namespace promo::campaign {
 
 namespace {
@@ -133,6 +137,39 @@ SELECT slot FROM taken UNION ALL SELECT slot FROM created
 // quick_take looks first (a hint; the statement checks it).
 std::unordered_map<int64_t, int32_t> slots_seen;
 
+// The campaign customer locks taken in this backend's current transaction
+// (others' are forgotten when a new one starts): a caller waiting for one
+// may hold another code's queue lock, as a waiter for a slot may.
+LocalTransactionId customer_locks_transaction = InvalidLocalTransactionId;
+std::vector<locks::LockId> customer_locks_taken;
+
+LocalTransactionId current_local_transaction() {
+#if PG_VERSION_NUM >= 170000
+  return MyProc->vxid.lxid;
+#else
+  return MyProc->lxid;
+#endif
+}
+
+void remember_customer_lock(const locks::LockId &lock) {
+  if (customer_locks_transaction != current_local_transaction()) {
+    customer_locks_transaction = current_local_transaction();
+    customer_locks_taken.clear();
+  }
+  customer_locks_taken.push_back(lock);
+}
+
+// Whether another transaction waits for a customer lock of the campaign
+// that this one holds (a savepoint rolled back may have released it).
+bool customer_lock_waited_for(int64_t campaign_id) {
+  if (customer_locks_transaction != current_local_transaction()) return false;
+  for (const locks::LockId &lock : customer_locks_taken)
+    if (lock.promo_id == campaign_id && locks::held_by_me(lock, locks::Mode::Exclusive) &&
+        locks::waited_for(lock, locks::Mode::Exclusive))
+      return true;
+  return false;
+}
+
 }  // namespace
 
 bool quick_take(SpiSession &spi, int64_t campaign_id, bool with_customer) {
@@ -192,8 +229,9 @@ void Campaign::lock_for_snapshot() {
 bool Campaign::customer_may_use(const std::optional<TextArgument> &customer,
                                 const std::function<int32_t()> &reclaim, std::optional<int64_t> not_counting) {
   if (!customer || !max_uses_per_customer_) return true;
-  locks::acquire({locks::Lock::CampaignCustomer, id_, locks::text_hash(customer->text.data(), customer->text.size())},
-                 locks::Mode::Exclusive);
+  const locks::LockId customer_lock{locks::Lock::CampaignCustomer, id_,
+                                    locks::text_hash(customer->text.data(), customer->text.size())};
+  if (locks::acquire(customer_lock, locks::Mode::Exclusive) == locks::Held::Newly) remember_customer_lock(customer_lock);
   lock_for_snapshot();  // after the customer's lock, in the order of lock_scheme.hpp
   auto live_uses = [&] {
     return spi_
@@ -225,7 +263,8 @@ void Campaign::give_back(int32_t uses) {
   counter_->give_back(counter_->slot_for_giving_back(), uses);
 }
 
-bool holds_a_slot_waited_for(int64_t campaign_id) {
+bool holds_a_lock_waited_for(int64_t campaign_id) {
+  if (customer_lock_waited_for(campaign_id)) return true;
   constexpr uint32_t most_slots = 256;  // promo_campaigns_slots_range
   for (uint32_t slot = 0; slot < most_slots; ++slot) {
     const locks::LockId lock{locks::Lock::CampaignSlot, campaign_id, slot};

@@ -84,10 +84,11 @@ class Campaign {
 };
 
 // Whether this transaction holds one of the campaign's slots (it took or
-// gave back a use of it earlier) that another transaction waits for. Such a
-// transaction must not wait for another code's locks: their holder may be
-// the one waiting for that very slot, and the deadlock would end that call.
-bool holds_a_slot_waited_for(int64_t campaign_id);
+// gave back a use of it earlier) or customer locks that another
+// transaction waits for. Such a transaction must not wait for another
+// code's locks: their holder may be that waiter, and the deadlock would end
+// that call.
+bool holds_a_lock_waited_for(int64_t campaign_id);
 
 // Uses a call gave back to its codes that it owes their campaigns: a code's
 // expired holds reclaimed before the campaign's customer lock (which comes

@@ -328,12 +328,12 @@ std::optional<Redemption> redeem(SpiSession &spi, const RedemptionRequest &reque
   // Every change of this code's uses and ledger is made holding this lock,
   // so what is read under it (a key, a customer's uses) stays true until
   // this transaction ends. A transaction that already used this code's
-  // campaign, and holds a slot of it that someone waits for, does not wait
-  // for this lock: its holder may be that waiter, and PostgreSQL would end
-  // the call that waited first; this one fails instead, and retries. When
-  // nobody waits for its slots, it waits: a cycle that forms later is a
-  // deadlock PostgreSQL detects and ends.
-  if (found.campaign_id && campaign::holds_a_slot_waited_for(*found.campaign_id)) {
+  // campaign, and holds a slot or customer lock of it that someone waits
+  // for, does not wait for this lock: its holder may be that waiter, and
+  // PostgreSQL would end the call that waited first; this one fails
+  // instead, and retries. When nobody waits for those, it waits: a cycle
+  // that forms later is a deadlock PostgreSQL detects and ends.
+  if (found.campaign_id && campaign::holds_a_lock_waited_for(*found.campaign_id)) {
     if (locks::try_acquire(queue_of(found.id), locks::Mode::Exclusive) == locks::Held::No)
       throw SqlError(ERRCODE_T_R_DEADLOCK_DETECTED,
                      "a redemption of a campaign's code after another use of the campaign in the same transaction "
