@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Where a redemption's time goes (issue 13): CONNECTIONS sessions of pgbench
+# redeem random codes among 1,000 (one call per transaction) for SECONDS on a
+# throwaway server, while perf samples every process of the server with call
+# graphs. Prints perf's top entries (self time, then with callees) and keeps
+# perf.data in bench-results/ for a flame graph. VARIANT is promo (default),
+# seed (the seed's UPDATE) or seed+ledger (that UPDATE and a ledger INSERT in
+# one statement), on the tables bench_many_codes.sh uses.
+#   bash test/bench/bench_profile.sh [CONNECTIONS] [SECONDS] [VARIANT]
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+connections=${1:-1} seconds=${2:-10} variant=${3:-promo}
+command -v perf >/dev/null || { [[ $(id -u) -eq 0 ]] && apt-get install -y -qq linux-perf >/dev/null; } ||
+  { echo "perf is missing (apt-get install linux-perf)"; exit 1; }
+make -s >/dev/null && make -s install >/dev/null || { echo "build failed"; exit 1; }
+source test/harness/server.sh
+server_start || exit 1
+trap server_stop EXIT
+PGBENCH=${PG_BIN:-$(pg_config --bindir)}/pgbench
+psql -X -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION promo" \
+  -c "INSERT INTO promo_codes (code) SELECT 'C' || lpad(g::text, 8, '0') FROM generate_series(1, 1000) g" \
+  -c "CREATE TABLE seed_codes (id bigserial PRIMARY KEY, code text NOT NULL UNIQUE, max_uses integer,
+        current_uses integer NOT NULL DEFAULT 0, is_active boolean NOT NULL DEFAULT true, valid_until timestamptz)" \
+  -c "CREATE TABLE seed_ledger (id bigserial PRIMARY KEY, promo_id bigint NOT NULL REFERENCES seed_codes (id),
+        customer_id text, redeemed_at timestamptz NOT NULL DEFAULT now())" \
+  -c "CREATE INDEX seed_ledger_promo ON seed_ledger (promo_id, customer_id)" \
+  -c "INSERT INTO seed_codes (code) SELECT 'C' || lpad(g::text, 8, '0') FROM generate_series(1, 1000) g" || exit 1
+code="('C' || lpad(:n::text, 8, '0'))"
+case $variant in
+  promo) statement="SELECT status FROM redeem_promo($code);" ;;
+  seed) statement="UPDATE seed_codes SET current_uses = current_uses + 1 WHERE code = $code AND is_active
+    AND (valid_until IS NULL OR valid_until > now()) AND (max_uses IS NULL OR current_uses < max_uses)
+    RETURNING id, code, current_uses, max_uses, is_active;" ;;
+  seed+ledger) statement="WITH used AS (UPDATE seed_codes SET current_uses = current_uses + 1 WHERE code = $code
+    AND is_active AND (valid_until IS NULL OR valid_until > now()) AND (max_uses IS NULL OR current_uses < max_uses)
+    RETURNING id) INSERT INTO seed_ledger (promo_id) SELECT id FROM used;" ;;
+  *) echo "VARIANT is promo, seed or seed+ledger"; exit 2 ;;
+esac
+script=$PROMO_SERVER_DIR/redeem.sql
+printf '\\set n random(1, 1000)\n%s\n' "$statement" >"$script"
+"$PGBENCH" -n -M prepared -c "$connections" -T 2 -f "$script" >/dev/null 2>&1  # plans cached, pages warm
+postmaster=$(head -1 "$PROMO_SERVER_DIR/data/postmaster.pid")
+mkdir -p bench-results
+out=bench-results/perf-$variant-$connections.data
+# perf follows the backends pgbench's connections start; -p would miss them.
+perf record -q -g -o "$out" -a -- "$PGBENCH" -n -M prepared -c "$connections" -T "$seconds" -f "$script" 2>&1 |
+  sed -nE 's/^(tps = [0-9.]+).*/\1/p'
+report() { perf report -i "$out" --comm postgres --stdio --percentage relative "$@" 2>/dev/null | grep -E '^ +[0-9]'; }
+echo "postgres processes: $(perf report -i "$out" --stdio --sort comm 2>/dev/null | awk '/postgres$/ { print $1; exit }') of all samples"
+echo "by object:"
+report --no-children -g none --sort dso | head -8
+echo "top functions by self time:"
+report --no-children -g none --sort dso,symbol --percent-limit 0.8 | head -40
+echo "top functions with their callees:"
+report --children -g none --sort symbol --percent-limit 4 | head -40
+echo "postmaster was $postmaster; perf.data in $out"
