@@ -186,6 +186,10 @@ bool confirm_live_hold(SpiSession &spi, int64_t redemption_id) {
 }
 
 std::optional<FoundCode> find_code(SpiSession &spi, Datum code_key, bool campaigns) {
+  // The statement below is the fallback, for an index or a table that is
+  // not as promo made it.
+  if (std::optional<std::optional<FoundCode>> indexed = find_code_by_index(spi.schema(), code_key, campaigns))
+    return *indexed;
   Rows rows = spi.execute(campaigns ? find_campaign_code_statement : find_code_statement,
                           {text_arg("code_key", code_key)});
   if (rows.empty()) return std::nullopt;

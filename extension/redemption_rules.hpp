@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 
+#include "code_lookup.hpp"
 #include "redemption.hpp"
 #include "spi_session.hpp"
 #include "text_argument.hpp"
@@ -91,14 +92,6 @@ struct RedemptionRequest {
   // back to the campaign (code_redemption.cpp sets it).
   std::function<int32_t(int64_t campaign_id, int64_t except, const std::optional<TextArgument> &customer)>
       reclaim_elsewhere;
-};
-
-// A code as found by its key, before any lock: which path it takes.
-struct FoundCode {
-  int64_t id = 0;
-  int32_t slots = 1;
-  bool customer_limited = false;      // max_uses_per_customer is set
-  std::optional<int64_t> campaign_id;  // 1.5's tables
 };
 
 // The code a caller names, unlocked: empty if there is none.

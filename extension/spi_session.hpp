@@ -66,6 +66,9 @@ class SpiSession {
   // Rows the last statement returned or changed.
   uint64_t processed() const { return processed_; }
 
+  // The extension's schema, which the statements name.
+  const std::string &schema() const { return schema_; }
+
  private:
   std::string schema_;
   bool connected_ = false;

@@ -1,0 +1,111 @@
+#include "code_lookup.hpp"
+
+#include "error_bridge.hpp"
+
+namespace promo {
+
+namespace {
+
+// What the lookup read, as plain values (pg_call returns nothing else).
+struct Lookup {
+  bool usable = false;  // promo's own index, no row-level security
+  bool found = false;
+  int64_t id = 0;
+  int32_t slots = 1;
+  bool customer_limited = false;
+  bool has_campaign = false;
+  int64_t campaign_id = 0;
+};
+
+struct Columns {
+  AttrNumber id, code_key, slots, max_uses_per_customer, campaign_id;
+};
+
+// promo_codes_code_key as promo creates it: unique, valid, a plain btree on
+// code_key alone whose equality is text's =, so that one probe finds the one
+// row whose key is equal; anything else is left to the statement.
+bool is_promo_key_index(Relation index, Oid codes, AttrNumber code_key) {
+  const Form_pg_index form = index->rd_index;
+  return form->indrelid == codes && form->indisunique && form->indisvalid && form->indisready &&
+         form->indnkeyatts == 1 && form->indkey.values[0] == code_key && index->rd_rel->relam == BTREE_AM_OID &&
+         heap_attisnull(index->rd_indextuple, Anum_pg_index_indexprs, nullptr) &&
+         heap_attisnull(index->rd_indextuple, Anum_pg_index_indpred, nullptr) &&
+         get_opfamily_member(index->rd_opfamily[0], TEXTOID, TEXTOID, BTEqualStrategyNumber) == TextEqualOperator;
+}
+
+// Reads the visible row whose key equals `code_key`, if any, with the
+// snapshot SPI would take for a statement here: the transaction's (a new one
+// per call in READ COMMITTED), after a command counter increment, so that
+// the caller's own earlier changes are seen. Index and heap take the
+// predicate locks of a SERIALIZABLE read themselves.
+void read_row(Relation codes, Relation index, const Columns &columns, Datum code_key, Lookup &out) {
+  CommandCounterIncrement();
+  PushActiveSnapshot(GetTransactionSnapshot());
+  UpdateActiveSnapshotCommandId();
+  ScanKeyData key;
+  ScanKeyEntryInitialize(&key, 0, 1, BTEqualStrategyNumber, InvalidOid, index->rd_indcollation[0], F_TEXTEQ,
+                         code_key);
+  TupleTableSlot *slot = table_slot_create(codes, nullptr);
+#if PG_VERSION_NUM >= 180000
+  IndexScanDesc scan = index_beginscan(codes, index, GetActiveSnapshot(), nullptr, 1, 0);
+#else
+  IndexScanDesc scan = index_beginscan(codes, index, GetActiveSnapshot(), 1, 0);
+#endif
+  index_rescan(scan, &key, 1, nullptr, 0);
+  if (index_getnext_slot(scan, ForwardScanDirection, slot)) {
+    bool is_null = false;
+    out.found = true;
+    out.id = DatumGetInt64(slot_getattr(slot, columns.id, &is_null));
+    out.slots = DatumGetInt32(slot_getattr(slot, columns.slots, &is_null));
+    slot_getattr(slot, columns.max_uses_per_customer, &is_null);
+    out.customer_limited = !is_null;
+    if (columns.campaign_id != InvalidAttrNumber) {
+      const Datum campaign = slot_getattr(slot, columns.campaign_id, &is_null);
+      out.has_campaign = !is_null;
+      if (!is_null) out.campaign_id = DatumGetInt64(campaign);
+    }
+  }
+  index_endscan(scan);
+  ExecDropSingleTupleTableSlot(slot);
+  PopActiveSnapshot();
+}
+
+// The whole lookup, as one PostgreSQL call. The relations stay locked (as
+// a statement's would) until the transaction ends; on an error its abort
+// releases the scan, the slot's buffer and the snapshot.
+Lookup look_up(const char *schema, Datum code_key, bool with_campaign) {
+  Lookup out;
+  const Oid namespace_oid = get_namespace_oid(schema, false);
+  const Oid codes_oid = get_relname_relid("promo_codes", namespace_oid);
+  const Oid index_oid = get_relname_relid("promo_codes_code_key", namespace_oid);
+  if (!OidIsValid(codes_oid) || !OidIsValid(index_oid)) return out;
+  const Columns columns{get_attnum(codes_oid, "id"), get_attnum(codes_oid, "code_key"), get_attnum(codes_oid, "slots"),
+                        get_attnum(codes_oid, "max_uses_per_customer"),
+                        with_campaign ? get_attnum(codes_oid, "campaign_id") : AttrNumber{InvalidAttrNumber}};
+  if (columns.id == InvalidAttrNumber || columns.code_key == InvalidAttrNumber || columns.slots == InvalidAttrNumber ||
+      columns.max_uses_per_customer == InvalidAttrNumber || (with_campaign && columns.campaign_id == InvalidAttrNumber))
+    return out;
+  Relation codes = table_open(codes_oid, AccessShareLock);
+  Relation index = index_open(index_oid, AccessShareLock);
+  // Under row-level security a statement applies the policies; this would not.
+  out.usable = !codes->rd_rel->relrowsecurity && is_promo_key_index(index, codes_oid, columns.code_key);
+  if (out.usable) read_row(codes, index, columns, code_key, out);
+  index_close(index, NoLock);
+  table_close(codes, NoLock);
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::optional<FoundCode>> find_code_by_index(const std::string &schema, Datum code_key,
+                                                             bool with_campaign) {
+  const char *schema_name = schema.c_str();
+  const Lookup lookup = pg_call([&] { return look_up(schema_name, code_key, with_campaign); });
+  if (!lookup.usable) return std::nullopt;
+  if (!lookup.found) return std::optional<FoundCode>{};
+  FoundCode code{lookup.id, lookup.slots, lookup.customer_limited, std::nullopt};
+  if (lookup.has_campaign) code.campaign_id = lookup.campaign_id;
+  return std::optional<FoundCode>{code};
+}
+
+}  // namespace promo
