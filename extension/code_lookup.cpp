@@ -22,15 +22,23 @@ struct Columns {
 };
 
 // promo_codes_code_key as promo creates it: unique, valid, a plain btree on
-// code_key alone whose equality is text's =, so that one probe finds the one
-// row whose key is equal; anything else is left to the statement.
+// code_key alone, in the column's collation, whose equality is text's =, so
+// that one probe finds the one row whose key is equal; anything else is left
+// to the statement. Like the planner, it skips an index built while a
+// snapshot older than the index could still see rows it lacks (indcheckxmin).
 bool is_promo_key_index(Relation index, Oid codes, AttrNumber code_key) {
   const Form_pg_index form = index->rd_index;
+  Oid type = InvalidOid, collation = InvalidOid;
+  int32 typmod = -1;
+  get_atttypetypmodcoll(codes, code_key, &type, &typmod, &collation);
   return form->indrelid == codes && form->indisunique && form->indisvalid && form->indisready &&
          form->indnkeyatts == 1 && form->indkey.values[0] == code_key && index->rd_rel->relam == BTREE_AM_OID &&
+         index->rd_indcollation[0] == collation &&
          heap_attisnull(index->rd_indextuple, Anum_pg_index_indexprs, nullptr) &&
          heap_attisnull(index->rd_indextuple, Anum_pg_index_indpred, nullptr) &&
-         get_opfamily_member(index->rd_opfamily[0], TEXTOID, TEXTOID, BTEqualStrategyNumber) == TextEqualOperator;
+         get_opfamily_member(index->rd_opfamily[0], TEXTOID, TEXTOID, BTEqualStrategyNumber) == TextEqualOperator &&
+         (!form->indcheckxmin ||
+          TransactionIdPrecedes(HeapTupleHeaderGetXmin(index->rd_indextuple->t_data), TransactionXmin));
 }
 
 // Reads the visible row whose key equals `code_key`, if any, with the
@@ -78,7 +86,10 @@ Lookup look_up(const char *schema, Datum code_key, bool with_campaign) {
   const Oid namespace_oid = get_namespace_oid(schema, false);
   const Oid codes_oid = get_relname_relid("promo_codes", namespace_oid);
   const Oid index_oid = get_relname_relid("promo_codes_code_key", namespace_oid);
-  if (!OidIsValid(codes_oid) || !OidIsValid(index_oid)) return out;
+  // A table or view can take the index's name (if the DBA renamed it).
+  if (!OidIsValid(codes_oid) || !OidIsValid(index_oid) || get_rel_relkind(codes_oid) != RELKIND_RELATION ||
+      get_rel_relkind(index_oid) != RELKIND_INDEX)
+    return out;
   const Columns columns{get_attnum(codes_oid, "id"), get_attnum(codes_oid, "code_key"), get_attnum(codes_oid, "slots"),
                         get_attnum(codes_oid, "max_uses_per_customer"),
                         with_campaign ? get_attnum(codes_oid, "campaign_id") : AttrNumber{InvalidAttrNumber}};

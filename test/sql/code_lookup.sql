@@ -28,6 +28,10 @@ SELECT r.status, r.code FROM added, redeem_promo(added.code) r;
 -- the index renamed: the statement finds the code
 ALTER INDEX promo_codes_code_key RENAME TO promo_codes_code_key_renamed;
 SELECT status, current_uses FROM redeem_promo('lookup');
+-- and a table that a role with CREATE on the schema gives the index's name
+CREATE TABLE promo_codes_code_key (x integer);
+SELECT status, current_uses FROM redeem_promo('lookup');
+DROP TABLE promo_codes_code_key;
 ALTER INDEX promo_codes_code_key_renamed RENAME TO promo_codes_code_key;
 SELECT status, current_uses FROM redeem_promo('lookup');
 
