@@ -1,9 +1,11 @@
 #include "campaign_check.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <iostream>
 #include <optional>
 #include <sstream>
+#include <thread>
 
 #include "database.hpp"
 #include "verdict.hpp"
@@ -227,7 +229,16 @@ CampaignRoundResult run_round(const Options &options, int round_number) {
   const QueueSeen seen = wait_until_all_queued(server, application, false, gate_pid, pooler.get(),
                                                options.connections, check.wait_seconds, race);
   result.waiting_at_once = seen.most_waiting;
-  count_behind_gate(server, application, gate_pid, pooler.get(), result);
+  // A session counted as waiting may have waited for another process's
+  // short lock on its way (autovacuum truncating a table the previous round
+  // emptied, which gives way to waiters): it reaches the gate a moment
+  // later. Each count is one query, one instant.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(std::min(check.wait_seconds, 10));
+  do {
+    count_behind_gate(server, application, gate_pid, pooler.get(), result);
+    if (result.blocked_by_gate + result.queued_in_pooler >= options.connections || race.finished() > 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  } while (std::chrono::steady_clock::now() < deadline);
   result.finished_before_gate = std::max(seen.finished_before_gate, race.finished());
   race.open_gate_and_join();  // releases every waiter together
 
