@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -62,41 +63,53 @@ const char *const seed_update_sql =
     " WHERE code = $1 AND is_active AND (valid_until IS NULL OR valid_until > NOW())"
     "   AND (max_uses IS NULL OR current_uses < max_uses)"
     " RETURNING id, code, current_uses, max_uses, is_active";
+const char *const seed_ledger_sql = "INSERT INTO promo_bench.seed_ledger (promo_id) VALUES ($1)";
 
 struct RunResult {
   double tps = 0;
   double p50_ms = 0, p99_ms = 0, max_ms = 0;
 };
 
-// One session of a run.
+// One session of a run; through a transaction pooler, its statements go
+// unprepared.
 class BenchSession {
  public:
-  BenchSession(const std::string &dsn, const std::string &schema) : connection_(dsn) {
+  BenchSession(const std::string &dsn, const std::string &schema, bool prepared)
+      : connection_(dsn), prepared_(prepared), promo_sql_("SELECT * FROM " + schema + ".redeem_promo($1)") {
+    if (!prepared_) return;
     connection_.prepare("seed", seed_update_sql);
-    connection_.prepare("seed_ledger", "INSERT INTO promo_bench.seed_ledger (promo_id) VALUES ($1)");
-    connection_.prepare("promo", "SELECT * FROM " + schema + ".redeem_promo($1)");
+    connection_.prepare("seed_ledger", seed_ledger_sql);
+    connection_.prepare("promo", promo_sql_);
   }
 
   // Redeems once; true if the redemption was granted.
   bool redeem(Variant variant, const std::string &code) {
     if (variant == Variant::Promo || variant == Variant::Campaign || variant == Variant::CampaignOneSlot) {
       pqxx::nontransaction call(connection_);
-      return call.exec_prepared("promo", code)[0]["redeemed"].as<bool>();
+      return run(call, "promo", promo_sql_, code)[0]["redeemed"].as<bool>();
     }
     if (variant == Variant::Seed) {
       pqxx::nontransaction call(connection_);
-      return !call.exec_prepared("seed", code).empty();
+      return !run(call, "seed", seed_update_sql, code).empty();
     }
     pqxx::work call(connection_);
-    pqxx::result row = call.exec_prepared("seed", code);
+    pqxx::result row = run(call, "seed", seed_update_sql, code);
     if (row.empty()) return false;
-    call.exec_prepared("seed_ledger", row[0][0].as<long long>());
+    run(call, "seed_ledger", seed_ledger_sql, row[0][0].as<long long>());
     call.commit();
     return true;
   }
 
  private:
+  template <typename Parameter>
+  pqxx::result run(pqxx::transaction_base &call, const char *name, const std::string &sql,
+                   const Parameter &parameter) {
+    return prepared_ ? call.exec_prepared(name, parameter) : call.exec_params(sql, parameter);
+  }
+
   pqxx::connection connection_;
+  bool prepared_;
+  std::string promo_sql_;
 };
 
 RunResult run_once(std::vector<std::unique_ptr<BenchSession>> &sessions, Variant variant,
@@ -148,6 +161,7 @@ RunResult run_once(std::vector<std::unique_ptr<BenchSession>> &sessions, Variant
 struct Point {
   std::string load;
   int connections;
+  bool pooled;  // through the pooler
   std::map<Variant, std::vector<RunResult>> runs;
 
   double median_of(Variant variant, double RunResult::*field) const {
@@ -276,36 +290,52 @@ void print_hot_mode_ratios(const std::vector<Point> &points) {
   }
 }
 
+// The chart's lines: each load's variants (hot mode's seed sides repeat the
+// hot load's), and the campaigns beside the spread load.
+const std::vector<std::pair<const char *, Variant>> chart_series = {
+    {"hot", Variant::Seed},        {"hot", Variant::SeedLedger},         {"hot", Variant::Promo},
+    {"spread", Variant::Seed},     {"spread", Variant::SeedLedger},      {"spread", Variant::Promo},
+    {"hot-slots", Variant::Promo}, {"spread", Variant::Campaign},        {"spread", Variant::CampaignOneSlot}};
+
+// bench.png: throughput above, p99 below, against connections; the medians
+// of each point's runs.
 void write_chart(const std::string &out, const std::vector<Point> &points) {
+  int x_end = 1;
+  std::set<int> pooled_counts;
+  for (const Point &point : points) {
+    x_end = std::max(x_end, point.connections * 3 / 2);
+    if (point.pooled) pooled_counts.insert(point.connections);
+  }
+  std::string pooled;  // for the axis's label
+  for (int count : pooled_counts) pooled += (pooled.empty() ? "" : ", ") + std::to_string(count);
   std::ofstream data(out + "/bench.dat");
   data << "connections";
-  for (const char *load : {"hot", "spread", "hot-slots"})
-    for (Variant variant : variants) data << " " << load << ":" << variant_name(variant);
-  for (Variant variant : campaign_variants) data << " spread:" << variant_name(variant);
+  for (int panel = 0; panel < 2; ++panel)  // the same lines in both
+    for (const auto &[load, variant] : chart_series) data << " " << load << ":" << variant_name(variant);
   data << "\n";
   for (const auto &[connections, loads] : by_connections(points)) {
     data << connections;
-    for (const char *load : {"hot", "spread", "hot-slots"})
-      for (Variant variant : variants)
-        data << " " << (loads.count(load) ? loads.at(load)->median_of(variant, &RunResult::tps) : 0);
-    for (Variant variant : campaign_variants)
-      data << " "
-           << (loads.count("spread") && loads.at("spread")->runs.count(variant)
-                   ? loads.at("spread")->median_of(variant, &RunResult::tps)
-                   : 0);
+    for (double RunResult::*field : {&RunResult::tps, &RunResult::p99_ms})
+      for (const auto &[load, variant] : chart_series) {
+        const bool ran = loads.count(load) && loads.at(load)->runs.count(variant);
+        data << " " << (ran ? std::to_string(loads.at(load)->median_of(variant, field)) : "NaN");
+      }
     data << "\n";
   }
   data.close();
+  const size_t series = chart_series.size();
   std::ofstream script(out + "/bench.gnuplot");
-  script
-      << "set terminal png size 900,560\nset output '" << out << "/bench.png'\n"
-      << "set title 'promo: granted redemptions per second (median of runs)'\n"
-      << "set xlabel 'connections'\nset ylabel 'redemptions per second'\nset logscale x\n"
-      << "set key outside right autotitle columnhead\nset grid\nset xrange [0.8:150]\n"
-      << "plot for [i=2:7] '" << out
-      << "/bench.dat' using 1:i with linespoints title columnhead(i), '' using "
-         "1:10 with linespoints title columnhead(10), '' using 1:11 with linespoints title columnhead(11), "
-         "'' using 1:12 with linespoints title columnhead(12)\n";
+  script << "set terminal png size 900,900\nset output '" << out << "/bench.png'\n"
+         << "set multiplot layout 2,1 title 'promo bench: medians of runs, fsync on'\n"
+         << "set logscale x\nset grid\nset xrange [0.8:" << x_end << "]\nset datafile missing 'NaN'\n"
+         << "set key outside right autotitle columnhead\n"
+         << "set xlabel 'connections" << (pooled.empty() ? "" : " (" + pooled + " through PgBouncer)") << "'\n"
+         << "set ylabel 'granted redemptions per second'\n"
+         << "plot for [i=2:" << series + 1 << "] '" << out << "/bench.dat' using 1:i with linespoints\n"
+         << "set ylabel 'p99 latency, ms'\nset logscale y\n"
+         << "plot for [i=" << series + 2 << ":" << 2 * series + 1 << "] '" << out
+         << "/bench.dat' using 1:i with linespoints\n"
+         << "unset multiplot\n";
   script.close();
   if (std::system(("gnuplot '" + out + "/bench.gnuplot' 2>/dev/null").c_str()) != 0)
     std::cerr << "promo-client: gnuplot is not installed; " << out << "/bench.png was not drawn\n";
@@ -339,13 +369,16 @@ int run_bench(const Options &options) {
     codes.campaign_one_slot = create_campaign_codes(admin, schema, "BENCH-CAMPAIGN1-" + tag, bench.codes, 1);
   }
 
+  std::vector<std::pair<int, bool>> counts;  // connections, through the pooler
+  for (int connections : bench.connection_counts) counts.emplace_back(connections, false);
+  for (int connections : bench.pooled_connection_counts) counts.emplace_back(connections, true);
   std::vector<Point> points;
   for (const char *load : loads) {
-    for (int connections : bench.connection_counts) {
+    for (const auto &[connections, pooled] : counts) {
       std::vector<std::unique_ptr<BenchSession>> sessions;
       for (int i = 0; i < connections; ++i)
-        sessions.push_back(std::make_unique<BenchSession>(options.dsn, schema));
-      Point point{load, connections, {}};
+        sessions.push_back(std::make_unique<BenchSession>(pooled ? bench.pooled_dsn : options.dsn, schema, !pooled));
+      Point point{load, connections, pooled, {}};
       for (int pair = 0; pair < bench.pairs; ++pair) {
         std::vector<Variant> to_run(std::begin(variants), std::end(variants));
         if (codes.campaign && std::string(load) == "spread")
@@ -353,7 +386,7 @@ int run_bench(const Options &options) {
         for (Variant variant : to_run) {
           point.runs[variant].push_back(run_once(sessions, variant, codes.of(load, variant), bench.seconds));
           if (isatty(STDERR_FILENO))
-            std::cerr << "\r" << load << " " << connections << " conns, run " << pair + 1 << "/"
+            std::cerr << "\r" << load << " " << connections << (pooled ? " pooled" : "") << " conns, run " << pair + 1 << "/"
                       << bench.pairs << " " << variant_name(variant) << "            " << std::flush;
         }
       }
@@ -373,7 +406,7 @@ int run_bench(const Options &options) {
     const Point &point = points[p];
     const double promo_tps = point.median_of(Variant::Promo, &RunResult::tps);
     json << (p ? "," : "") << "{\"load\":\"" << point.load << "\",\"connections\":" << point.connections
-         << ",\"variants\":{";
+         << ",\"pooled\":" << (point.pooled ? "true" : "false") << ",\"variants\":{";
     bool first = true;
     for (const auto &[variant, runs] : point.runs) {
       std::vector<double> tps;
@@ -386,7 +419,8 @@ int run_bench(const Options &options) {
       const double ratio = median_tps > 0 ? promo_tps / median_tps : 0;
       // A campaign's runs are judged against promo's (print_campaign_ratios).
       const bool campaign = variant == Variant::Campaign || variant == Variant::CampaignOneSlot;
-      std::cout << std::left << std::setw(11) << point.load << std::setw(7) << point.connections
+      std::cout << std::left << std::setw(11) << point.load << std::setw(7)
+                << (std::to_string(point.connections) + (point.pooled ? "*" : ""))
                 << std::setw(15) << variant_name(variant) << std::right << std::setw(10) << median_tps
                 << "  [" << std::setw(8) << *std::min_element(tps.begin(), tps.end()) << " .. "
                 << std::setw(8) << *std::max_element(tps.begin(), tps.end()) << "]  " << std::setw(7)
@@ -427,6 +461,8 @@ int run_bench(const Options &options) {
     json << "]";
   }
   json << "}";
+  if (!bench.pooled_connection_counts.empty())
+    std::cout << "* through the pooler (" << bench.pooled_dsn << "), statements unprepared\n";
   print_hot_mode_ratios(points);
   print_campaign_ratios(points, codes);
   std::ofstream(bench.out + "/bench.json") << json.str() << "\n";

@@ -135,6 +135,7 @@ std::string usage(std::optional<Command> command) {
   if (command == Command::Bench)
     return "Usage: promo-client bench [--connections 1,16,100] [--codes 1000] [--seconds 5] [--pairs 3]\n"
            "                          [--slots N] [--out DIR] [--dsn DSN] [--json]\n"
+           "                          [--pooled-dsn DSN --pooled-connections 200]\n"
            "Measures redemptions per second and latency (p50/p99/max) of three variants, run\n"
            "in turn (A B C A B C ...) so that the machine's drift hits them alike: the seed's\n"
            "plain UPDATE, the seed's UPDATE followed by the client's own ledger INSERT in one\n"
@@ -143,6 +144,8 @@ std::string usage(std::optional<Command> command) {
            "With campaigns (promo 1.5), the spread load also runs redeem_promo on --codes\n"
            "codes of one capped campaign, at create_campaign's default slots and at one slot,\n"
            "and reports each against the spread load's promo (the issue's target: 0.8).\n"
+           "--pooled-connections run through --pooled-dsn, a pooler's transaction pool (such\n"
+           "as PgBouncer's), with unprepared statements.\n"
            "Reports medians over --pairs runs and the ratios promo/seed;\n"
            "writes DIR/bench.json and, with gnuplot, DIR/bench.png.\n";
   if (command == Command::Load)
@@ -240,6 +243,15 @@ ParseResult parse_arguments(const std::vector<std::string> &arguments) {
       connections_given = true;
       options.bench.connection_counts = *counts;
       connection_list = counts->size() > 1;
+    } else if (argument == "--pooled-dsn") {
+      std::optional<std::string> text = value();
+      if (!text) return failure("--pooled-dsn needs a value");
+      options.bench.pooled_dsn = *text;
+    } else if (argument == "--pooled-connections") {
+      std::optional<std::string> text = value();
+      std::optional<std::vector<int>> counts = text ? parse_int_list(*text) : std::nullopt;
+      if (!counts) return failure("--pooled-connections takes a list such as 200, of numbers from 1 to 10000");
+      options.bench.pooled_connection_counts = *counts;
     } else if (argument == "--seconds") {
       problem = number(1, 3600, options.bench.seconds);
     } else if (argument == "--pairs") {
@@ -360,6 +372,15 @@ ParseResult parse_arguments(const std::vector<std::string> &arguments) {
   }
   if (options.command != Command::Bench && connection_list)
     return failure("a list of --connections belongs to bench");
+  if (options.command != Command::Bench &&
+      (!options.bench.pooled_dsn.empty() || !options.bench.pooled_connection_counts.empty()))
+    return failure("--pooled-dsn and --pooled-connections belong to bench");
+  if (options.bench.pooled_dsn.empty() != options.bench.pooled_connection_counts.empty())
+    return failure("--pooled-dsn and --pooled-connections go together");
+  for (int count : options.bench.pooled_connection_counts)
+    for (int direct : options.bench.connection_counts)
+      if (count == direct)
+        return failure(std::to_string(count) + " connections cannot be both direct and --pooled-connections");
   if (race_options && options.command != Command::Race)
     return failure("--seed and --isolation belong to race");
   if (generate_options && options.command != Command::Generate)

@@ -51,6 +51,11 @@ struct BenchOptions {
   int pairs = 3;                      // runs of each variant per point, interleaved
   int slots = 1;                      // more than 1: also a hot-mode load, one code with these slots
   std::string out = "bench-results";  // bench.json and bench.png go here
+  // Counts that connect through a pooler's transaction pool instead (more
+  // clients than the server has connections), with unprepared statements:
+  // PgBouncer 1.18 keeps no prepared statement across transactions.
+  std::string pooled_dsn;
+  std::vector<int> pooled_connection_counts;
 };
 
 // generate: generate_promo_codes in batches, all in one transaction. Unset

@@ -7,12 +7,32 @@
 # seed (the seed's UPDATE) or seed+ledger (that UPDATE and a ledger INSERT in
 # one statement), on the tables bench_many_codes.sh uses.
 #   bash test/bench/bench_profile.sh [CONNECTIONS] [SECONDS] [VARIANT]
+# PROFILE_FRAME_POINTERS=1: Debian's postgres has no frame pointers, so its
+# call graphs are partial; this runs a PostgreSQL 15 built with them instead
+# (once, cached: test/harness/build_postgres.sh 15 framepointers), promo built
+# likewise in a copy of the tree, and also draws the flame graph
+# bench-results/flamegraph-VARIANT-CONNECTIONS.svg (npm's flamegraph, kept in
+# $PROMO_CACHE/npm).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 connections=${1:-1} seconds=${2:-10} variant=${3:-promo}
 command -v perf >/dev/null || { [[ $(id -u) -eq 0 ]] && apt-get install -y -qq linux-perf >/dev/null; } ||
   { echo "perf is missing (apt-get install linux-perf)"; exit 1; }
-make -s >/dev/null && make -s install >/dev/null || { echo "build failed"; exit 1; }
+if [[ -n ${PROFILE_FRAME_POINTERS:-} ]]; then
+  npm_dir=${PROMO_CACHE:-/var/cache/promo}/npm
+  flamegraph=$npm_dir/node_modules/.bin/flamegraph
+  [[ -x $flamegraph ]] || npm install --prefix "$npm_dir" --no-audit --no-fund -s flamegraph@1.3.0 >/dev/null ||
+    { echo "npm could not install flamegraph"; exit 1; }
+  PG_BIN=$(bash test/harness/build_postgres.sh 15 framepointers) || exit 1
+  copy=$(mktemp -d /tmp/promo-profile.XXXXXX)
+  cp -r Makefile extension "$copy"/
+  find "$copy"/extension -name "*.o" -delete
+  make -C "$copy" -s PG_CONFIG="$PG_BIN/pg_config" PROMO_CXXFLAGS=-fno-omit-frame-pointer install >/dev/null ||
+    { echo "promo did not build against $PG_BIN"; exit 1; }
+  rm -rf "$copy"
+else
+  make -s >/dev/null && make -s install >/dev/null || { echo "build failed"; exit 1; }
+fi
 source test/harness/server.sh
 server_start || exit 1
 trap server_stop EXIT
@@ -54,3 +74,7 @@ report --no-children -g none --sort dso,symbol --percent-limit 0.8 | head -40
 echo "top functions with their callees:"
 report --children -g none --sort symbol --percent-limit 4 | head -40
 echo "postmaster was $postmaster; perf.data in $out"
+if [[ -n ${PROFILE_FRAME_POINTERS:-} ]]; then
+  svg=bench-results/flamegraph-$variant-$connections.svg
+  perf script -i "$out" --comm postgres 2>/dev/null | "$flamegraph" -t perf >"$svg" && echo "flame graph: $svg"
+fi

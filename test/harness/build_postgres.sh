@@ -3,6 +3,8 @@
 # its bin directory. Later runs find the build in the cache and reuse it.
 #   test/harness/build_postgres.sh 15 cassert   assert-enabled 15 (poisons freed memory)
 #   test/harness/build_postgres.sh 13           a plain 13 (bullseye), 18 (sid), ...
+#   test/harness/build_postgres.sh 15 framepointers   optimized, with frame
+#                                               pointers, for perf's call graphs
 # The newest source package of that major version is built (for 15, the
 # version the system's packages have, security updates included). It comes
 # through a private APT configuration with deb-src entries; the system's own
@@ -90,6 +92,8 @@ rm -rf "$build" "$prefix"
 mkdir -p "$build"
 options=(--prefix="$prefix" --with-icu --without-readline --enable-debug)
 [[ $flavor == cassert ]] && options+=(--enable-cassert)
+# Debian's binaries omit frame pointers, so perf cannot walk their stacks.
+[[ $flavor == framepointers ]] && export CFLAGS="-O2 -fno-omit-frame-pointer" CXXFLAGS="-O2 -fno-omit-frame-pointer"
 echo "promo: building PostgreSQL $major ($flavor) from $(basename "$tree"), once; log in $log" >&2
 {
   cd "$build"

@@ -1,16 +1,18 @@
 # Sourced: a throwaway PgBouncer in transaction-pooling mode, run as the
 # server's user (PgBouncer refuses root), on loopback.
-#   pgbouncer_start SERVER_PORT   database promo, pool of 20, and promo_single, pool of 1
+#   pgbouncer_start SERVER_PORT [DATABASE [POOL]]
+#     DATABASE (default promo) under its own name, pool of POOL (default 20),
+#     and as promo_single, pool of 1
 #   pgbouncer_stop
 # Sets PGBOUNCER_PORT and PGBOUNCER_DIR.
 pgbouncer_start() {
-  local server_port=$1
+  local server_port=$1 database=${2:-promo} pool=${3:-20}
   PGBOUNCER_DIR=$(mktemp -d /tmp/promo-pgbouncer.XXXXXX)
   PGBOUNCER_PORT=$((10000 + RANDOM % 22000))  # below the ephemeral ports
   cat >"$PGBOUNCER_DIR/pgbouncer.ini" <<INI
 [databases]
-promo = host=127.0.0.1 port=$server_port dbname=promo pool_size=20
-promo_single = host=127.0.0.1 port=$server_port dbname=promo pool_size=1
+$database = host=127.0.0.1 port=$server_port dbname=$database pool_size=$pool
+promo_single = host=127.0.0.1 port=$server_port dbname=$database pool_size=1
 [pgbouncer]
 listen_addr = 127.0.0.1
 listen_port = $PGBOUNCER_PORT
@@ -20,7 +22,7 @@ auth_file = $PGBOUNCER_DIR/users.txt
 admin_users = postgres
 pool_mode = transaction
 max_client_conn = 1000
-default_pool_size = 20
+default_pool_size = $pool
 logfile = $PGBOUNCER_DIR/pgbouncer.log
 pidfile = $PGBOUNCER_DIR/pgbouncer.pid
 INI
