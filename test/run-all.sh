@@ -20,6 +20,7 @@ createdb promo_check && psql -X -q -d promo_check -c "CREATE EXTENSION promo" ||
 run_suite "every expected error is intended" bash test/static/intended_errors.sh
 run_suite "released scripts unchanged" bash test/static/released_scripts.sh
 run_suite "no include loop in extension/ or client/" bash test/static/include_graph.sh
+run_suite "META.json valid against PGXN META spec 1.0.0" bash test/static/meta_json.sh
 run_suite "C++ lists of statuses and result columns match the SQL; no trigger order matters" bash test/static/cpp_matches_sql.sh
 # The in-database suites: make installcheck's three parts, one suite each, so
 # that the summary names the kind that failed.

@@ -9,6 +9,7 @@ packages=(
   libpqxx-dev libgtest-dev
   postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
   postgresql-15-plproxy pgbouncer
+  python3-jsonschema python3-regex
 )
 
 missing=()
