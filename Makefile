@@ -101,12 +101,16 @@ ifdef PGTAP
 endif
 
 # --- the two commands --------------------------------------------------------
-.PHONY: demo test faults bench valgrind-test scale-demo scale-bench
+.PHONY: demo test faults bench valgrind-test scale-demo scale-bench deb
 demo:
 	bash test/demo.sh
 
 test:
 	bash test/run-all.sh
+
+# The Debian packages, in debs/; see test/packaging/build_deb.sh.
+deb:
+	bash test/packaging/build_deb.sh
 
 # The benchmark against the seed; see test/bench/bench.sh.
 bench:

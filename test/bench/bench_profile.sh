@@ -76,5 +76,10 @@ report --children -g none --sort symbol --percent-limit 4 | head -40
 echo "postmaster was $postmaster; perf.data in $out"
 if [[ -n ${PROFILE_FRAME_POINTERS:-} ]]; then
   svg=bench-results/flamegraph-$variant-$connections.svg
-  perf script -i "$out" --comm postgres 2>/dev/null | "$flamegraph" -t perf >"$svg" && echo "flame graph: $svg"
+  # Offsets dropped so that one function is one frame; frames under half a
+  # pixel left out.
+  perf script -i "$out" --comm postgres 2>/dev/null | sed -E 's/\+0x[0-9a-f]+ \(/ (/' |
+    "$flamegraph" -t perf --minwidth 0.5 \
+      --titletext "$variant at $connections connections: perf over the server, PostgreSQL 15 with frame pointers" \
+      >"$svg" && echo "flame graph: $svg"
 fi
