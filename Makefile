@@ -101,12 +101,17 @@ ifdef PGTAP
 endif
 
 # --- the two commands --------------------------------------------------------
-.PHONY: demo test faults bench valgrind-test scale-demo scale-bench deb
+.PHONY: demo test faults bench valgrind-test scale-demo scale-bench deb test-versions
 demo:
 	bash test/demo.sh
 
 test:
 	bash test/run-all.sh
+
+# pg_regress and the isolation specs on PostgreSQL 13 and 18; see
+# test/versions/test_versions.sh.
+test-versions:
+	bash test/versions/test_versions.sh
 
 # The Debian packages, in debs/; see test/packaging/build_deb.sh.
 deb:

@@ -6,6 +6,10 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 bash test/harness/packages.sh || exit 1
+# The PostgreSQL builds that later suites need (assert-enabled 15, then 13 and
+# 18), started now at low priority so that a fresh machine's builds overlap the
+# first suites; each suite waits for its own (build_postgres.sh locks).
+(for build in "15 cassert" 13 18; do nice -n 19 bash test/harness/build_postgres.sh $build >/dev/null 2>&1; done) &
 make -s >/dev/null && make -s client >/dev/null && make -s install >/dev/null || { echo "build failed"; exit 1; }
 make -s client/promo-client-tests test/faults/tools/lost_reply_proxy test/faults/tools/input_sweep >/dev/null ||
   { echo "test programs failed to build"; exit 1; }
@@ -64,4 +68,7 @@ run_suite "failover" bash test/faults/failover.sh 12
 run_suite "scale-out: PL/Proxy shards and PgBouncer" bash test/scale/scale.sh 3
 run_suite "soak" bash test/faults/soak.sh "${PROMO_SOAK_SECONDS:-60}"
 run_suite "race: seeded workload, a DBA changing every setting, a monitor" bash test/faults/race.sh "${PROMO_RACE_SECONDS:-60}"
+# It removes make install's copies while the packages are tested, and puts them back.
+run_suite "Debian packages: built, installed, tested, removed" bash test/packaging/deb_test.sh
+SUITE_TIMEOUT=2400 run_suite "PostgreSQL 13 and 18: pg_regress and isolation" bash test/versions/test_versions.sh
 finish_suites

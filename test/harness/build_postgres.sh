@@ -17,6 +17,10 @@ flavor=${2:-plain}
 cache=${PROMO_CACHE:-/var/cache/promo}
 log=$cache/postgresql-$major-$flavor.log
 mkdir -p "$cache"
+# One build of a version and flavor at a time: a second caller (make test
+# starts the builds early, in the background) waits, then finds it built.
+exec 9>"$cache/.build-$major-$flavor.lock"
+flock 9
 
 # Debian's tools for building PostgreSQL from source.
 deps=(bison flex libicu-dev pkg-config zlib1g-dev dpkg-dev)
