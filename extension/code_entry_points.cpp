@@ -8,7 +8,7 @@
 #include "code_generator.hpp"
 #include "code_import.hpp"
 #include "error_bridge.hpp"
-#include "pg_headers.hpp"
+#include "pg_compat.hpp"
 #include "spi_session.hpp"
 #include "tables_version.hpp"
 

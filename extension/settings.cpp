@@ -1,6 +1,6 @@
 #include "settings.hpp"
 
-#include "pg_headers.hpp"
+#include "pg_compat.hpp"
 
 namespace promo {
 

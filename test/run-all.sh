@@ -48,6 +48,7 @@ run_suite "concurrency check, campaign of one slot" client/promo-client --dsn db
 run_suite "concurrency check, campaign in hot mode" client/promo-client --dsn dbname=promo_check check --campaign \
   --connections 100 --max-uses 50 --slots 16 --rounds "${PROMO_CHECK_ROUNDS:-20}"
 run_suite "campaign check fails when the round is broken" bash client/tests/check_breaks.sh
+run_suite "checkout examples: Python psycopg 3, node-postgres, Java JDBC" bash examples/run.sh
 if grep -E "PANIC|terminated by signal" "$PROMO_SERVER_DIR/server.log"; then
   failed=$((failed + 1))
   failures+=("server log shows a crash")

@@ -68,7 +68,8 @@ fi
 # A version already built is reused.
 for version in $versions; do
   prefix=$cache/postgresql-${version%%-*}-$flavor
-  if [[ -x $prefix/bin/postgres && -f $prefix/.complete ]]; then
+  if [[ -x $prefix/bin/postgres && -x $prefix/lib/pgxs/src/test/isolation/pg_isolation_regress &&
+        -f $prefix/.complete ]]; then
     echo "$prefix/bin"
     exit 0
   fi
@@ -104,8 +105,14 @@ echo "promo: building PostgreSQL $major ($flavor) from $(basename "$tree"), once
   "$tree/configure" "${options[@]}"
   make -j"$(nproc)" -s
   make -s install
-  # The isolation tester is not part of the server's install.
-  make -C src/test/isolation -s install
+  # The isolation tester is not part of the server's install (and 13's
+  # Makefile does not install it at all): where PGXS looks for it.
+  make -C src/test/isolation -s all install
+  isolation=$prefix/lib/pgxs/src/test/isolation
+  mkdir -p "$isolation"
+  for program in pg_isolation_regress isolationtester; do
+    [[ -x $isolation/$program ]] || install -m 755 "src/test/isolation/$program" "$isolation/"
+  done
 } >>"$log" 2>&1 || { tail -40 "$log" >&2; exit 1; }
 rm -rf "$build"
 touch "$prefix/.complete"

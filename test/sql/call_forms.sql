@@ -87,11 +87,3 @@ DROP VIEW redeem_star;
 DROP TABLE got;
 DROP VIEW uses;
 DROP EXTENSION promo;
-
--- The 1.0 function too.
-CREATE EXTENSION promo VERSION '1.0';
-INSERT INTO promo_codes (code, max_uses) VALUES ('OLD', 10);
-SELECT (redeem_promo('OLD')).*;
-SELECT (redeem_promo('OLD')).* FROM generate_series(1, 2);
-SELECT code, current_uses FROM promo_codes;
-DROP EXTENSION promo;

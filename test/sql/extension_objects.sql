@@ -7,16 +7,22 @@ SELECT extversion, extrelocatable, extnamespace::regnamespace FROM pg_extension 
 SELECT unnest(extconfig)::regclass AS dumped, unnest(extcondition) AS filter
   FROM pg_extension WHERE extname = 'promo';
 
--- every member object
+-- every member object (PostgreSQL 18 also records the array types and the
+-- tables' and views' row types as members: left out, for one output on all)
 SELECT pg_describe_object(classid, objid, objsubid) AS member
-  FROM pg_depend
+  FROM pg_depend d
  WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
    AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'promo')
+   AND NOT EXISTS (SELECT FROM pg_type t LEFT JOIN pg_class c ON c.oid = t.typrelid
+                    WHERE d.classid = 'pg_type'::regclass AND t.oid = d.objid
+                      AND (t.typcategory = 'A' OR c.relkind <> 'c'))
  ORDER BY 1;
 
--- the constraints that make overuse impossible from any path
+-- the constraints that make overuse impossible from any path (NOT NULL is
+-- a pg_constraint row from PostgreSQL 18 on: left out)
 SELECT conrelid::regclass, conname, pg_get_constraintdef(oid) FROM pg_constraint
- WHERE conrelid IN ('promo_codes'::regclass, 'promo_redemptions'::regclass) ORDER BY 1, 2;
+ WHERE conrelid IN ('promo_codes'::regclass, 'promo_redemptions'::regclass) AND contype <> 'n'
+ ORDER BY 1, 2;
 SELECT indexrelid::regclass, pg_get_indexdef(indexrelid)
   FROM pg_index WHERE indrelid IN ('promo_codes'::regclass, 'promo_redemptions'::regclass) ORDER BY 1;
 

@@ -1,7 +1,7 @@
 -- With promo.reveal_reasons off, every refusal reads exactly like a code
 -- that does not exist: the whole row, compared as text with the answer for a
--- missing code, for every reason, on the one-slot and the hot path, and for
--- the 1.0 function. Replays stay visible: they answer about the caller's key.
+-- missing code, for every reason, on the one-slot and the hot path (the 1.0
+-- function: legacy_1_0). Replays stay visible: they answer about the caller's key.
 CREATE EXTENSION promo;
 SELECT create_promo('INACTIVE', 5, is_active => false),
        create_promo('NOT-YET', 5, valid_from => now() + interval '1 day'),
@@ -39,19 +39,5 @@ SELECT status, replayed FROM redeem_promo('LIMITED', customer_id => 'ann', idemp
 SELECT status, replayed FROM redeem_promo('HOT-LIMITED', customer_id => 'ann', idempotency_key => 'k-hot-ann');
 -- nothing was counted by the refusals
 SELECT code, uses FROM promo_code_usage ORDER BY code;
-RESET promo.reveal_reasons;
-DROP EXTENSION promo;
-
--- The 1.0 function, served by the same library until the update.
-CREATE EXTENSION promo VERSION '1.0';
-INSERT INTO promo_codes (code, max_uses, is_active, valid_from, valid_until) VALUES
-  ('INACTIVE', 5, false, NULL, NULL), ('NOT-YET', 5, true, now() + interval '1 day', NULL),
-  ('EXPIRED', 5, true, NULL, now() - interval '1 second'), ('EXHAUSTED', 0, true, NULL, NULL);
-SELECT code, (redeem_promo(code)).status FROM promo_codes ORDER BY code;
-SET promo.reveal_reasons = off;
-SELECT row_to_json(r)::text AS missing_code FROM redeem_promo('NO-SUCH-CODE') r \gset
-SELECT :'missing_code';
-SELECT c.code, row_to_json(r)::text = :'missing_code' AS reads_like_a_missing_code
-  FROM promo_codes c, LATERAL redeem_promo(c.code) r ORDER BY c.code;
 RESET promo.reveal_reasons;
 DROP EXTENSION promo;

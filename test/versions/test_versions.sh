@@ -30,8 +30,15 @@ for major in "${majors[@]}"; do
     trap 'server_stop' EXIT
     echo "$("$bin/postgres" --version)"
     result=0
-    make -C "$copy" -s PG_CONFIG="$pg_config" installcheck-regress || result=1
-    make -C "$copy" -s PG_CONFIG="$pg_config" installcheck-isolation || result=1
+    # promo 1.0's script has a SQL-standard function body (PostgreSQL 14 and
+    # later): on 13 the suites that install 1.0 cannot run; every version
+    # from 1.3 on (a full script of its own) can.
+    regress=(REGRESS="$(cd "$copy/test/sql" && ls *.sql | sed 's/\.sql$//' | grep -v -x -e legacy_1_0 -e upgrade | tr '\n' ' ')")
+    isolation=(ISOLATION="$(cd "$copy/test/specs" && ls *.spec | sed 's/\.spec$//' | grep -v -x calls_across_the_1_0_update | tr '\n' ' ')")
+    if [[ $major -ge 14 ]]; then regress=(); isolation=(); fi
+    [[ $major -lt 14 ]] && echo "left out on $major: legacy_1_0, upgrade (from 1.0), calls_across_the_1_0_update"
+    make -C "$copy" -s PG_CONFIG="$pg_config" installcheck-regress "${regress[@]}" || result=1
+    make -C "$copy" -s PG_CONFIG="$pg_config" installcheck-isolation "${isolation[@]}" || result=1
     for diffs in "$copy/regression.diffs" "$copy/output_iso/regression.diffs"; do
       [[ -s $diffs ]] && cat "$diffs"
     done
