@@ -263,7 +263,7 @@ void print_campaign_ratios(const std::vector<Point> &points, const LoadCodes &co
       const int slots = (variant == Variant::Campaign ? codes.campaign : codes.campaign_one_slot)->slots;
       const double tps = point.median_of(variant, &RunResult::tps);
       const double ratio = promo > 0 ? tps / promo : 0;
-      std::cout << "campaign, " << point.connections << " conns, " << slots
+      std::cout << "campaign, " << point.connections << (point.pooled ? " pooled" : "") << " conns, " << slots
                 << (slots == 1 ? " slot: " : " slots: ") << tps << " granted/s, p99 "
                 << point.median_of(variant, &RunResult::p99_ms) << " ms = " << ratio
                 << " x distinct codes without a campaign (" << promo << " granted/s, p99 "
@@ -284,7 +284,7 @@ void print_hot_mode_ratios(const std::vector<Point> &points) {
     const double hot_mode = loads.at("hot-slots")->median_of(Variant::Promo, &RunResult::tps);
     const double spread = loads.at("spread")->median_of(Variant::Promo, &RunResult::tps);
     const double seed_hot = loads.at("hot")->median_of(Variant::Seed, &RunResult::tps);
-    std::cout << "hot mode, " << connections << " conns: " << hot_mode
+    std::cout << "hot mode, " << connections << (loads.at("spread")->pooled ? " pooled" : "") << " conns: " << hot_mode
               << " granted/s = " << (spread > 0 ? hot_mode / spread : 0) << " x promo on spread codes, "
               << (seed_hot > 0 ? hot_mode / seed_hot : 0) << " x the seed's UPDATE on the hot code\n";
   }
@@ -306,8 +306,14 @@ void write_chart(const std::string &out, const std::vector<Point> &points) {
     x_end = std::max(x_end, point.connections * 3 / 2);
     if (point.pooled) pooled_counts.insert(point.connections);
   }
-  std::string pooled;  // for the axis's label
-  for (int count : pooled_counts) pooled += (pooled.empty() ? "" : ", ") + std::to_string(count);
+  std::string pooled;        // for the axis's label
+  std::string pooled_marks;  // a dashed line at each pooled point
+  for (int count : pooled_counts) {
+    pooled += (pooled.empty() ? "" : ", ") + std::to_string(count);
+    pooled_marks += "set arrow from " + std::to_string(count) + ", graph 0 to " + std::to_string(count) +
+                    ", graph 1 nohead dashtype 2\nset label 'PgBouncer' at " + std::to_string(count) +
+                    ", graph 0.95 right offset -0.5,0\n";
+  }
   std::ofstream data(out + "/bench.dat");
   data << "connections";
   for (int panel = 0; panel < 2; ++panel)  // the same lines in both
@@ -330,6 +336,7 @@ void write_chart(const std::string &out, const std::vector<Point> &points) {
          << "set logscale x\nset grid\nset xrange [0.8:" << x_end << "]\nset datafile missing 'NaN'\n"
          << "set key outside right autotitle columnhead\n"
          << "set xlabel 'connections" << (pooled.empty() ? "" : " (" + pooled + " through PgBouncer)") << "'\n"
+         << pooled_marks
          << "set ylabel 'granted redemptions per second'\n"
          << "plot for [i=2:" << series + 1 << "] '" << out << "/bench.dat' using 1:i with linespoints\n"
          << "set ylabel 'p99 latency, ms'\nset logscale y\n"

@@ -39,7 +39,7 @@ for stack in "${stacks[@]}"; do
   dropdb --if-exists "$database" 2>/dev/null && createdb "$database" &&
     psql -X -q -v ON_ERROR_STOP=1 -d "$database" -c "CREATE EXTENSION promo" -f checkout.sql >/dev/null ||
     { echo "$stack: could not prepare $database"; status=1; continue; }
-  case $stack in
+  case $stack in   # each leaves its exit status in $?, read right after
     python) output=$(/usr/bin/python3 python/checkout.py "host=$PGHOST port=$PGPORT user=$PGUSER dbname=$database" 2>&1) ;;
     node) output=$(NODE_PATH=$node_path node node/checkout.js \
       "postgresql://$PGUSER@localhost:$PGPORT/$database?host=$PGHOST" 2>&1) ;;
@@ -47,7 +47,10 @@ for stack in "${stacks[@]}"; do
       "jdbc:postgresql://127.0.0.1:$PGPORT/$database?user=$PGUSER" 2>&1) ;;
     *) echo "no example for $stack"; status=1; continue ;;
   esac
-  if diff <(echo "$output") expected.txt >/dev/null; then
+  exit_status=$?
+  if [[ $exit_status -ne 0 ]]; then
+    echo "$stack: the example exited with status $exit_status:"; echo "$output" | tail -20; status=1
+  elif diff <(echo "$output") expected.txt >/dev/null; then
     echo "$stack: the checkout flow ran as expected ($(wc -l <expected.txt) steps)"
   else
     echo "$stack: unexpected output:"; diff <(echo "$output") expected.txt; status=1

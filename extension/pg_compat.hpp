@@ -1,7 +1,14 @@
-// What PostgreSQL 15 added that promo uses, for 13 and 14.
+// What PostgreSQL 15 added that promo uses, for 13 and 14 (and 15.0, which
+// named InitMaterializedSRF SetSingleFuncCall; 15.1 renamed it).
 #pragma once
 
 #include "pg_headers.hpp"
+
+#if PG_VERSION_NUM >= 150000 && PG_VERSION_NUM < 150001
+inline void InitMaterializedSRF(FunctionCallInfo fcinfo, bits32 flags) {
+  SetSingleFuncCall(fcinfo, flags);
+}
+#endif
 
 #if PG_VERSION_NUM < 150000
 extern "C" {
@@ -9,13 +16,17 @@ extern "C" {
 }
 
 // PostgreSQL 15's InitMaterializedSRF without flags: a tuplestore and the
-// function's row type, in the query's memory, set as the call's result.
+// function's row type, in the query's memory, set as the call's result. The
+// same errors as 15's.
 inline void InitMaterializedSRF(FunctionCallInfo fcinfo, [[maybe_unused]] bits32 flags) {
   Assert(flags == 0);
   auto *result = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
-  if (result == nullptr || !IsA(result, ReturnSetInfo) || !(result->allowedModes & SFRM_Materialize))
+  if (result == nullptr || !IsA(result, ReturnSetInfo))
     ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
                     errmsg("set-valued function called in context that cannot accept a set")));
+  if (!(result->allowedModes & SFRM_Materialize))
+    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                    errmsg("materialize mode required, but it is not allowed in this context")));
   MemoryContext caller_context = MemoryContextSwitchTo(result->econtext->ecxt_per_query_memory);
   TupleDesc desc;
   if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)

@@ -9,15 +9,19 @@ bash test/harness/packages.sh || exit 1
 # The PostgreSQL builds that later suites need (assert-enabled 15, then 13 and
 # 18), started now at low priority so that a fresh machine's builds overlap the
 # first suites; each suite waits for its own (build_postgres.sh locks).
-(for build in "15 cassert" 13 18; do nice -n 19 bash test/harness/build_postgres.sh $build >/dev/null 2>&1; done) &
+# They run in a session of their own, killed with it if make test stops early.
+setsid bash -c 'for build in "15 cassert" 13 18; do nice -n 19 bash test/harness/build_postgres.sh $build; done' \
+  >/dev/null 2>&1 </dev/null &
+builds=$!
+trap 'kill -- -$builds 2>/dev/null' EXIT
 make -s >/dev/null && make -s client >/dev/null && make -s install >/dev/null || { echo "build failed"; exit 1; }
 make -s client/promo-client-tests test/faults/tools/lost_reply_proxy test/faults/tools/input_sweep >/dev/null ||
   { echo "test programs failed to build"; exit 1; }
 
 source test/harness/server.sh
 source test/harness/suites.sh
+trap 'server_stop; kill -- -$builds 2>/dev/null' EXIT
 server_start || exit 1
-trap server_stop EXIT
 createdb promo_check && psql -X -q -d promo_check -c "CREATE EXTENSION promo" || exit 1
 
 # Checks of the tree itself.

@@ -18,7 +18,8 @@ public class Checkout {
       "not_yet_valid", "this code is not valid yet",
       "expired", "this code has expired",
       "exhausted", "this code has been used up",
-      "customer_limit_reached", "you have already used this code");
+      "customer_limit_reached", "you have already used this code",
+      "released", "this order's use was given back; a new order needs a new key");
 
   interface Work<T> {
     T run() throws SQLException;
@@ -40,6 +41,10 @@ public class Checkout {
     }
   }
 
+  // One answer of redeem_promo, read inside the transaction and printed after
+  // it committed (a retried attempt prints nothing).
+  record Answer(String status, boolean redeemed, boolean replayed, String code, int minutesLeft, long redemptionId) {}
+
   // Returns the redemption's id, or null when the code was refused.
   static Long hold(Connection connection, String customer, String code, String orderKey) throws Exception {
     // The interval is a string cast in SQL (?::interval); a Java null set
@@ -48,7 +53,7 @@ public class Checkout {
     String sql = "SELECT status, redeemed, redemption_id, replayed, code,"
         + " round(extract(epoch FROM hold_expires_at - now()) / 60) AS minutes_left"
         + " FROM redeem_promo(?, customer_id => ?, idempotency_key => ?, hold => ?::interval)";
-    return inTransaction(connection, () -> {
+    Answer answer = inTransaction(connection, () -> {
       try (PreparedStatement statement = connection.prepareStatement(sql)) {
         statement.setString(1, code);
         statement.setString(2, customer);
@@ -56,24 +61,30 @@ public class Checkout {
         statement.setString(4, "15 minutes");
         try (ResultSet row = statement.executeQuery()) {
           row.next();
-          String status = row.getString("status");
-          if (!row.getBoolean("redeemed")) {
-            System.out.println(customer + ": " + code + ": refused, " + status + " (" + REASONS.get(status) + ")");
-            return null;
-          }
-          if (row.getBoolean("replayed")) {
-            System.out.println(customer + ": the same request again is replayed: the same redemption, no second use");
-          } else {
-            System.out.println(customer + ": " + row.getString("code") + " held, the hold expires in about "
-                + row.getInt("minutes_left") + " minutes");
-          }
-          return row.getLong("redemption_id");  // bigint: a long; getInt would overflow
+          // bigint: getLong; getInt would overflow.
+          return new Answer(row.getString("status"), row.getBoolean("redeemed"), row.getBoolean("replayed"),
+              row.getString("code"), row.getInt("minutes_left"), row.getLong("redemption_id"));
         }
       }
     });
+    if (!answer.redeemed()) {
+      System.out.println(customer + ": " + code + ": refused, " + answer.status() + " ("
+          + REASONS.get(answer.status()) + ")");
+      return null;
+    }
+    if (answer.replayed()) {
+      System.out.println(customer + ": the same request again is replayed: the same redemption, no second use");
+    } else {
+      System.out.println(customer + ": " + answer.code() + " held, the hold expires in about "
+          + answer.minutesLeft() + " minutes");
+    }
+    return answer.redemptionId();
   }
 
-  static boolean call(Connection connection, String function, long redemptionId) throws Exception {
+  // confirm_promo or release_promo on a redemption hold() returned; false
+  // for a refused code's null (a Long, never unboxed while null).
+  static boolean call(Connection connection, String function, Long redemptionId) throws Exception {
+    if (redemptionId == null) return false;
     return inTransaction(connection, () -> {
       try (PreparedStatement statement = connection.prepareStatement("SELECT " + function + "(?)")) {
         statement.setLong(1, redemptionId);
@@ -99,6 +110,7 @@ public class Checkout {
       Long bob = hold(connection, "bob", "CHECKOUT10", "order-2001");
       if (call(connection, "release_promo", bob))
         System.out.println("bob: the order was abandoned: released, the use is given back");
+      hold(connection, "bob", "CHECKOUT10", "order-2001");  // the released order's key again
       try (PreparedStatement statement = connection.prepareStatement(
                "SELECT current_uses, max_uses FROM promo_codes WHERE code = 'CHECKOUT10'");
            ResultSet row = statement.executeQuery()) {

@@ -13,6 +13,7 @@ const reasons = {
   expired: 'this code has expired',
   exhausted: 'this code has been used up',
   customer_limit_reached: 'you have already used this code',
+  released: "this order's use was given back; a new order needs a new key",
 };
 const retried = new Set(['40001', '40P01']);
 
@@ -25,7 +26,8 @@ async function inTransaction(client, work, attempts = 5) {
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK');
+      // A failed ROLLBACK (the connection is gone) must not hide the error.
+      try { await client.query('ROLLBACK'); } catch (rollbackError) { /* reported below */ }
       if (!retried.has(error.code) || attempt === attempts - 1) throw error;
       await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt));
     }
@@ -80,6 +82,7 @@ async function main(connectionString) {
     await hold(client, 'ann', 'CHECKOUT10', 'order-1002');
     const bob = await hold(client, 'bob', 'CHECKOUT10', 'order-2001');
     await release(client, 'bob', bob);
+    await hold(client, 'bob', 'CHECKOUT10', 'order-2001'); // the released order's key again
     const { rows } = await client.query(
       "SELECT current_uses, max_uses FROM promo_codes WHERE code = 'CHECKOUT10'");
     console.log(`bob: CHECKOUT10 now counts ${rows[0].current_uses} of ${rows[0].max_uses} uses`);

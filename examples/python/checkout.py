@@ -18,6 +18,7 @@ REASONS = {
     "expired": "this code has expired",
     "exhausted": "this code has been used up",
     "customer_limit_reached": "you have already used this code",
+    "released": "this order's use was given back; a new order needs a new key",
 }
 RETRIED = (errors.SerializationFailure, errors.DeadlockDetected)  # 40001, 40P01
 
@@ -82,6 +83,7 @@ def main(dsn):
         hold(conn, "ann", "CHECKOUT10", "order-1002")
         bob = hold(conn, "bob", "CHECKOUT10", "order-2001")
         release(conn, "bob", bob)
+        hold(conn, "bob", "CHECKOUT10", "order-2001")  # the released order's key again
         uses, max_uses = conn.execute(
             "SELECT current_uses, max_uses FROM promo_codes WHERE code = 'CHECKOUT10'").fetchone()
         print(f"bob: CHECKOUT10 now counts {uses} of {max_uses} uses")

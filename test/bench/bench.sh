@@ -23,16 +23,17 @@ fi
 make -s >/dev/null && make -s client >/dev/null && make -s install >/dev/null || { echo "build failed"; exit 1; }
 source test/harness/server.sh
 source test/scale/pgbouncer.sh
+trap server_stop EXIT
 server_start || exit 1
 createdb promo_bench && psql -X -q -d promo_bench -c "CREATE EXTENSION promo" || exit 1
 pooled=${BENCH_POOLED_CONNECTIONS-200}
 pooled_options=()
 if [[ -n $pooled ]]; then
-  pgbouncer_start "$PGPORT" promo_bench "${BENCH_POOL:-100}" || { server_stop; exit 1; }
+  trap 'pgbouncer_stop; server_stop' EXIT
+  pgbouncer_start "$PGPORT" promo_bench "${BENCH_POOL:-100}" || exit 1
   pooled_options=(--pooled-dsn "host=127.0.0.1 port=$PGBOUNCER_PORT user=postgres dbname=promo_bench"
     --pooled-connections "$pooled")
 fi
-trap 'pgbouncer_stop; server_stop' EXIT
 client/promo-client --dsn dbname=promo_bench bench --connections "${BENCH_CONNECTIONS:-1,4,16,64,100}" \
   --seconds "${BENCH_SECONDS:-5}" --pairs "${BENCH_PAIRS:-3}" --codes "${BENCH_CODES:-1000}" --slots "${BENCH_SLOTS:-16}" \
   "${pooled_options[@]}" --out bench-results || exit 1

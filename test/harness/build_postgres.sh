@@ -36,7 +36,10 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# A private APT configuration that knows Debian's source packages.
+# A private APT configuration that knows Debian's source packages. It and the
+# fetched sources are shared by every version and flavor: one writer at a time.
+exec 8>"$cache/.sources.lock"
+flock 8
 apt_dir=$cache/apt
 mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
 cat >"$apt_dir/sources.list" <<'EOF'
@@ -90,6 +93,7 @@ for version in $versions; do
   tree=
 done
 [[ -n $tree ]] || { echo "promo: could not fetch the source of postgresql-$major ($log)" >&2; exit 1; }
+flock -u 8
 prefix=$cache/postgresql-$upstream-$flavor
 
 build=$cache/build-$upstream-$flavor
@@ -101,18 +105,15 @@ options=(--prefix="$prefix" --with-icu --without-readline --enable-debug)
 [[ $flavor == framepointers ]] && export CFLAGS="-O2 -fno-omit-frame-pointer" CXXFLAGS="-O2 -fno-omit-frame-pointer"
 echo "promo: building PostgreSQL $major ($flavor) from $(basename "$tree"), once; log in $log" >&2
 {
-  cd "$build"
-  "$tree/configure" "${options[@]}"
-  make -j"$(nproc)" -s
-  make -s install
+  cd "$build" &&
+  "$tree/configure" "${options[@]}" &&
+  make -j"$(nproc)" -s &&
+  make -s install &&
   # The isolation tester is not part of the server's install (and 13's
   # Makefile does not install it at all): where PGXS looks for it.
-  make -C src/test/isolation -s all install
-  isolation=$prefix/lib/pgxs/src/test/isolation
-  mkdir -p "$isolation"
-  for program in pg_isolation_regress isolationtester; do
-    [[ -x $isolation/$program ]] || install -m 755 "src/test/isolation/$program" "$isolation/"
-  done
+  make -C src/test/isolation -s all install &&
+  install -D -m 755 -t "$prefix/lib/pgxs/src/test/isolation" \
+    src/test/isolation/pg_isolation_regress src/test/isolation/isolationtester
 } >>"$log" 2>&1 || { tail -40 "$log" >&2; exit 1; }
 rm -rf "$build"
 touch "$prefix/.complete"

@@ -26,8 +26,8 @@ for major in "${majors[@]}"; do
   (
     PG_BIN=$bin
     source test/harness/server.sh
-    server_start || exit 1
     trap 'server_stop' EXIT
+    server_start || exit 1
     echo "$("$bin/postgres" --version)"
     result=0
     # promo 1.0's script has a SQL-standard function body (PostgreSQL 14 and
