@@ -7,6 +7,7 @@
 #include "error_bridge.hpp"
 #include "hot_code.hpp"
 #include "one_slot_code.hpp"
+#include "stats.hpp"
 
 namespace promo {
 
@@ -92,14 +93,28 @@ int32_t reclaim_elsewhere(SpiSession &spi, int64_t campaign_id, int64_t except,
 }  // namespace
 
 Redemption redeem_code(SpiSession &spi, RedemptionRequest request, bool reveal_reasons) {
+  stats::begin_call();
   std::optional<FoundCode> found = find_code(spi, request.code_key, request.campaigns);
-  if (!found) return Redemption{};
+  if (!found) {
+    stats::count_answer(stats::CodeClass::None, Status::NotFound, !reveal_reasons);
+    return Redemption{};
+  }
   request.reclaim_elsewhere = [&spi](int64_t campaign_id, int64_t except, const std::optional<TextArgument> &customer) {
     return reclaim_elsewhere(spi, campaign_id, except, customer);
   };
-  return on_either_path<Redemption>(
-      found->slots > 1, [&] { return one_slot::redeem(spi, request, *found, reveal_reasons); },
-      [&] { return hot::redeem(spi, request, found->id, reveal_reasons); });
+  stats::CodeClass answered_by = stats::CodeClass::OneSlot;
+  Redemption redemption = on_either_path<Redemption>(
+      found->slots > 1,
+      [&] {
+        answered_by = stats::CodeClass::OneSlot;
+        return one_slot::redeem(spi, request, *found, reveal_reasons);
+      },
+      [&] {
+        answered_by = stats::CodeClass::Hot;
+        return hot::redeem(spi, request, found->id, reveal_reasons);
+      });
+  stats::count_answer(answered_by, redemption.status, !reveal_reasons);
+  return redemption;
 }
 
 bool confirm_code_redemption(SpiSession &spi, int64_t redemption_id, bool campaigns) {

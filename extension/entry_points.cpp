@@ -16,6 +16,7 @@
 #include "result_row.hpp"
 #include "settings.hpp"
 #include "spi_session.hpp"
+#include "stats.hpp"
 #include "tables_version.hpp"
 
 extern "C" {
@@ -34,6 +35,8 @@ PG_FUNCTION_INFO_V1(redeem_promo_v1_4);
 PG_FUNCTION_INFO_V1(confirm_promo_v1_4);
 PG_FUNCTION_INFO_V1(release_promo_v1_4);
 PG_FUNCTION_INFO_V1(promo_reclaim_expired_holds_v1_4);
+PG_FUNCTION_INFO_V1(promo_stats_counters);
+PG_FUNCTION_INFO_V1(promo_stats_reset);
 }
 
 namespace promo {
@@ -202,6 +205,7 @@ Datum reclaim_body(FunctionCallInfo fcinfo) {
 void _PG_init(void) {
   promo::create_error_copy_context();
   promo::define_settings();
+  promo::stats::request_shared_memory();
 }
 
 // One C entry point per SQL signature of every version, so that a newer
@@ -274,4 +278,17 @@ Datum release_promo_v1_4(PG_FUNCTION_ARGS) {
 
 Datum promo_reclaim_expired_holds_v1_4(PG_FUNCTION_ARGS) {
   return promo::cpp_boundary([&] { return promo::reclaim_body(fcinfo); });
+}
+
+// promo_stats_counters() RETURNS SETOF record, behind the view promo_stats,
+// and promo_stats_reset() RETURNS void -- 1.5.2
+Datum promo_stats_counters(PG_FUNCTION_ARGS) {
+  return promo::cpp_boundary([&] { return promo::stats::counters(fcinfo); });
+}
+
+Datum promo_stats_reset(PG_FUNCTION_ARGS) {
+  return promo::cpp_boundary([&] {
+    promo::stats::reset();
+    return Datum(0);
+  });
 }

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "error_bridge.hpp"
+#include "stats.hpp"
 
 extern "C" {
 #include "common/hashfn.h"
@@ -53,8 +54,14 @@ uint32_t text_hash(const char *data, size_t length) {
   return hash_bytes(reinterpret_cast<const unsigned char *>(data), static_cast<int>(length));
 }
 
+// A lock that is not free at once is counted (promo_stats) and waited for.
 Held acquire(const LockId &id, Mode mode) {
-  return acquire_tag(tag_of(id), mode, Wait::Yes);
+  const LOCKTAG tag = tag_of(id);
+  if (!stats::counting()) return acquire_tag(tag, mode, Wait::Yes);
+  const Held at_once = acquire_tag(tag, mode, Wait::No);
+  if (at_once != Held::No) return at_once;
+  stats::note_lock_wait();
+  return acquire_tag(tag, mode, Wait::Yes);
 }
 
 Held try_acquire(const LockId &id, Mode mode) {

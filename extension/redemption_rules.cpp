@@ -1,6 +1,7 @@
 #include "redemption_rules.hpp"
 
 #include "error_bridge.hpp"
+#include "stats.hpp"
 
 namespace promo {
 
@@ -126,6 +127,7 @@ std::optional<Status> read_row_refusal(const ResultRow &row) {
 }
 
 Redemption refusal(Status status, const CodeRow &row, bool reveal_reasons, Scope scope) {
+  stats::note_true_status(status);
   if (!reveal_reasons) return Redemption{};
   return Redemption{status, row, std::nullopt, std::nullopt, scope};
 }

@@ -7,6 +7,7 @@ namespace promo {
 namespace {
 
 bool reveal_reasons_setting = true;
+bool track_stats_setting = true;
 int debug_fault_setting = static_cast<int>(DebugFault::None);
 
 const struct config_enum_entry debug_fault_options[] = {
@@ -22,6 +23,10 @@ bool reveal_reasons() {
   return reveal_reasons_setting;
 }
 
+bool track_stats() {
+  return track_stats_setting;
+}
+
 DebugFault debug_fault() {
   return static_cast<DebugFault>(debug_fault_setting);
 }
@@ -34,6 +39,10 @@ void define_settings() {
       "cannot probe which codes exist. Only a superuser can change it; put promo in "
       "shared_preload_libraries wherever it is off.",
       &reveal_reasons_setting, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomBoolVariable(
+      "promo.track_stats", "Counts redeem_promo's answers and lock waits in promo_stats.",
+      "Needs promo in shared_preload_libraries; only a superuser can change it.", &track_stats_setting, true,
+      PGC_SUSET, 0, nullptr, nullptr, nullptr);
   DefineCustomEnumVariable("promo.debug_fault", "Injects a fault inside redeem_promo, for tests only.",
                            nullptr, &debug_fault_setting, static_cast<int>(DebugFault::None),
                            debug_fault_options, PGC_SUSET, GUC_NOT_IN_SAMPLE, nullptr, nullptr, nullptr);

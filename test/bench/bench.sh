@@ -37,6 +37,9 @@ fi
 client/promo-client --dsn dbname=promo_bench bench --connections "${BENCH_CONNECTIONS:-1,4,16,64,100}" \
   --seconds "${BENCH_SECONDS:-5}" --pairs "${BENCH_PAIRS:-3}" --codes "${BENCH_CODES:-1000}" --slots "${BENCH_SLOTS:-16}" \
   "${pooled_options[@]}" --out bench-results || exit 1
+# What the counters of promo_stats cost, on and off in turns.
+bash test/bench/bench_stats_cost.sh "${BENCH_STATS_CONNECTIONS:-1,16,100}" "${BENCH_SECONDS:-5}" "${BENCH_PAIRS:-3}" ||
+  exit 1
 # The README shows the chart of the last full run from docs/ (bench-results/
 # is not committed).
 [[ -s bench-results/bench.png ]] && mkdir -p docs && cp bench-results/bench.png docs/bench.png

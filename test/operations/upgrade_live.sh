@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ALTER EXTENSION promo UPDATE to the newest version on databases that hold data:
-#  - from 1.3, 1.4 and 1.5 while a mixed load (promo-client load: redemptions, keys,
+#  - from 1.3, 1.4, 1.5 and 1.5.1 while a mixed load (promo-client load: redemptions, keys,
 #    holds, confirms, releases, sweeps on one-slot and hot codes) runs from
 #    several sessions: the load goes on without an error, and afterwards the
 #    invariant holds for every code, no code is over its cap and nothing the
@@ -42,7 +42,7 @@ newest=$(sed -nE "s/^default_version = '([^']+)'/\1/p" extension/promo.control)
 # of 5; an inactive one answers inactive 3 times.
 expectations() {
   local usage="current_uses" expired="0"
-  [[ $(version_of "$1") == 1.[3-9] ]] && usage="(SELECT uses FROM promo_code_usage u WHERE u.promo_id = c.id)"
+  [[ $(version_of "$1") == 1.[3-9]* ]] && usage="(SELECT uses FROM promo_code_usage u WHERE u.promo_id = c.id)"
   [[ $(version_of "$1") != 1.0 ]] && expired="(SELECT count(*) FROM promo_redemptions r WHERE r.promo_id = c.id
                                                AND r.state = 'held' AND r.hold_expires_at <= now())::int"
   sql "$1" "SELECT code, CASE WHEN NOT is_active THEN '0|inactive|3'
@@ -87,7 +87,7 @@ update() {
 
 # --- From 1.3, and from 1.4, to the newest under load --------------------------
 update_under_load() { # FROM
-local from=$1 live=${prefix}_live_${1/./_} i
+local from=$1 live=${prefix}_live_${1//./_} i
 createdb "$live"
 # Codes outside the load, used before the update, hot ones with slot rows
 # (which the update from 1.3 folds into current_uses).
@@ -170,7 +170,7 @@ same "$live: codes outside the load kept their usage, ledger and slot rows ($qui
     "SELECT count(*) FROM promo_code_slots s JOIN promo_codes c ON c.id = s.promo_id WHERE c.code LIKE 'QUIET-%'")"
 exhaust "$live" "$(grep '^QUIET-' <<<"$quiet_expected")"
 }
-for from in 1.3 1.4 1.5; do update_under_load "$from"; done
+for from in 1.3 1.4 1.5 1.5.1; do update_under_load "$from"; done
 
 # --- Calls that arrive while the update runs ---------------------------------------
 # The same, made certain: with the update's transaction held open, one call
@@ -273,7 +273,7 @@ upgrade_with_data() { # VERSION
 for version in 1.0 1.1 1.2; do upgrade_with_data "$version"; done
 
 if ((failures == 0)); then
-  echo "PASS: live 1.3, 1.4 and 1.5 -> $newest under load, and 1.0, 1.1, 1.2 -> $newest with data, kept every code, count and ledger row"
+  echo "PASS: live 1.3, 1.4, 1.5 and 1.5.1 -> $newest under load, and 1.0, 1.1, 1.2 -> $newest with data, kept every code, count and ledger row"
 else
   echo "FAIL: $failures checks failed"
   exit 1

@@ -1,4 +1,4 @@
--- pgTAP: the tables, columns, constraints, triggers and types of promo 1.5.1.
+-- pgTAP: the tables, columns, constraints, triggers and types of promo 1.5.2.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION promo;

@@ -1,4 +1,4 @@
--- ALTER EXTENSION promo UPDATE from 1.0 to 1.1 to 1.2 to 1.3 to 1.4 to 1.5 to 1.5.1 on a
+-- ALTER EXTENSION promo UPDATE from 1.0 to 1.1 to 1.2 to 1.3 to 1.4 to 1.5 to 1.5.1 to 1.5.2 on a
 -- database full of codes and counts: nothing lost, the ledger carries every
 -- earlier use, grants carry over, 1.4 repairs what 1.3's defects could leave,
 -- and the result equals a fresh CREATE EXTENSION of the newest.
@@ -160,6 +160,14 @@ SELECT create_campaign('too-wide', slots => 257);
 \echo :LAST_ERROR_SQLSTATE
 \set VERBOSITY default
 
+-- 1.5.1 -> 1.5.2: promo_stats and a description on every object; the
+-- counters are the module's, already counting.
+ALTER EXTENSION promo UPDATE TO '1.5.2';
+SELECT extversion FROM pg_extension WHERE extname = 'promo';
+SELECT promo_stats_reset();
+SELECT status FROM redeem_promo('code-7');
+SELECT code_class, status, calls FROM promo_stats WHERE calls > 0;
+
 -- Both roads lead to the same catalog: compare the upgraded extension's
 -- objects with those of a fresh CREATE EXTENSION promo (the newest version).
 CREATE SCHEMA upgrade_check;
@@ -204,6 +212,19 @@ CREATE FUNCTION upgrade_check.catalog_signature() RETURNS SETOF text LANGUAGE sq
                 string_agg(enumlabel::text, ',' ORDER BY enumsortorder))
     FROM pg_enum WHERE enumtypid IN (SELECT objid FROM members WHERE classid = 'pg_type'::regclass)
    GROUP BY enumtypid
+  UNION ALL
+  SELECT format('description %s: %s', pg_describe_object(d.classoid, d.objoid, d.objsubid), d.description)
+    FROM pg_description d
+   WHERE (d.classoid, d.objoid) IN (SELECT classid, objid FROM members)
+      OR d.objoid IN (SELECT objid FROM members WHERE classid = 'pg_class'::regclass)
+      OR d.objoid IN (SELECT typrelid FROM pg_type WHERE oid IN
+                       (SELECT objid FROM members WHERE classid = 'pg_type'::regclass))
+      OR d.objoid IN (SELECT oid FROM pg_constraint WHERE conrelid IN
+                       (SELECT objid FROM members WHERE classid = 'pg_class'::regclass))
+      OR d.objoid IN (SELECT oid FROM pg_trigger WHERE tgrelid IN
+                       (SELECT objid FROM members WHERE classid = 'pg_class'::regclass))
+      OR d.objoid IN (SELECT indexrelid FROM pg_index WHERE indrelid IN
+                       (SELECT objid FROM members WHERE classid = 'pg_class'::regclass))
   UNION ALL
   SELECT 'dumped ' || c::regclass FROM ext, unnest(ext.extconfig) c
 $$;

@@ -1,0 +1,34 @@
+// promo_stats (1.5.2): redeem_promo's answers counted per code class and
+// status, and those that waited for one of promo's locks, in shared memory.
+// The counters exist only when the module is in shared_preload_libraries;
+// otherwise counting does nothing and reading them is an error.
+#pragma once
+
+#include <optional>
+
+#include "pg_headers.hpp"
+#include "promo_types.hpp"
+
+namespace promo::stats {
+
+// What kind of code answered: none was found, one row, or slots (hot).
+enum class CodeClass { None, OneSlot, Hot };
+
+// Asks for the shared memory; from _PG_init, outside any C++ frame.
+void request_shared_memory();
+
+// Whether answers are counted: preloaded, and promo.track_stats on.
+bool counting();
+
+// One redemption call: starts when the call does and counts its answer.
+// Refusals hidden by promo.reveal_reasons are counted by their true status.
+void begin_call();
+void note_true_status(Status status);  // a refusal, before it is hidden
+void note_lock_wait();                 // a lock that was not free at once
+void count_answer(CodeClass code_class, Status answered, bool reasons_hidden);
+
+// Every counter, for the SQL function behind the view.
+Datum counters(FunctionCallInfo fcinfo);
+void reset();
+
+}  // namespace promo::stats
