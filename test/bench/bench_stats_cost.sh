@@ -11,7 +11,7 @@ source test/bench/median.sh
 connection_counts=${1:-1,16,100} seconds=${2:-5} runs=${3:-3}
 PGBENCH=${PG_BIN:-$(pg_config --bindir)}/pgbench
 database=promo_stats_bench
-dropdb --if-exists "$database" && createdb "$database" &&
+dropdb --if-exists "$database" 2>/dev/null && createdb "$database" &&
   psql -X -q -v ON_ERROR_STOP=1 -d "$database" -c "CREATE EXTENSION promo" \
     -c "INSERT INTO promo_codes (code) SELECT 'C' || lpad(g::text, 8, '0') FROM generate_series(1, 1000) g" ||
   { echo "could not prepare $database"; exit 1; }
