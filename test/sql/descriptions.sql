@@ -20,8 +20,13 @@ WITH ext AS (
 ), tables AS (
   SELECT oid FROM member_relations WHERE relkind IN ('r', 'p')
 ), objects AS (
-  -- the extension's members
+  -- the extension's members, but not the types PostgreSQL makes for them
+  -- (a table's or a view's row type, arrays), members from 18 on
   SELECT classid, objid, 0 AS objsubid FROM members
+   WHERE NOT (classid = 'pg_catalog.pg_type'::pg_catalog.regclass
+              AND objid IN (SELECT t.oid FROM pg_catalog.pg_type t
+                              LEFT JOIN pg_catalog.pg_class c ON c.oid = t.typrelid
+                             WHERE t.typcategory = 'A' OR c.relkind IN ('r', 'p', 'v', 'm', 'f')))
   UNION ALL
   -- every column of its tables, views and composite types
   SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, a.attrelid, a.attnum
