@@ -66,6 +66,8 @@ run_suite "pg_regress and isolation, assert-enabled PostgreSQL" bash test/instru
 run_suite "no SQL from values" bash test/static/no_sql_from_values.sh
 run_suite "reveal_reasons under preload" bash test/operations/reveal_reasons_preload.sh
 run_suite "promo_stats without preload" bash test/operations/stats_without_preload.sh
+run_suite "promo_stats scraped by prometheus-postgres-exporter" bash test/operations/exporter.sh
+run_suite "the sweep scheduled with pg_cron, in another database, as a non-superuser" bash test/operations/pg_cron_sweep.sh
 run_suite "bad input sweep" bash test/faults/input_sweep.sh "${PROMO_SWEEP_CALLS:-5000}"
 run_suite "backend death" bash test/faults/backend_death.sh
 run_suite "lost replies" bash test/faults/lost_reply.sh

@@ -10,6 +10,7 @@ packages=(
   postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
   postgresql-15-plproxy pgbouncer
   python3-jsonschema python3-regex
+  postgresql-15-cron prometheus-postgres-exporter curl
 )
 
 missing=()
