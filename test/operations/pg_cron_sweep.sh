@@ -119,7 +119,9 @@ sweep_by() {
       { fail "$label: after $deadline_seconds s, latest finished run '${run:-none}', current_uses of $code $uses"; break; }
     sleep 0.5
   done
-  # The run that gave the use back: its window holds the ledger row's released_at.
+  # The run that gave the use back: the ledger row's released_at falls after the
+  # job was scheduled and before the run ended (pg_cron 1.4 writes start_time
+  # once the query is sent, which on a busy machine is after it began).
   local detail
   detail=$(sql -d postgres -F ' ' -c "SELECT runid, status, username, database, return_message,
                                              round(extract(epoch FROM end_time) - $scheduled_at, 1)
@@ -134,7 +136,7 @@ sweep_by() {
       SELECT job_pid, round(extract(epoch FROM end_time) - $scheduled_at, 1)
         FROM cron.job_run_details
        WHERE jobid = $job AND status = 'succeeded'
-         AND '${released_at:-epoch}'::timestamptz BETWEEN start_time AND end_time")
+         AND '${released_at:-epoch}'::timestamptz BETWEEN to_timestamp($scheduled_at) AND end_time")
   if [[ -n ${seconds_until_swept:-} ]]; then
     # pg_cron (libpq, not background workers) logged in for that run as the job's user.
     grep -q "\[$job_pid\] LOG:  connection authorized: user=$expected_user database=shop application_name=pg_cron" \
