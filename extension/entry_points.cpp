@@ -37,6 +37,7 @@ PG_FUNCTION_INFO_V1(release_promo_v1_4);
 PG_FUNCTION_INFO_V1(promo_reclaim_expired_holds_v1_4);
 PG_FUNCTION_INFO_V1(promo_stats_counters);
 PG_FUNCTION_INFO_V1(promo_stats_reset);
+PG_FUNCTION_INFO_V1(promo_library_version);
 }
 
 namespace promo {
@@ -291,4 +292,12 @@ Datum promo_stats_reset(PG_FUNCTION_ARGS) {
     promo::stats::reset();
     return Datum(0);
   });
+}
+
+// promo_library_version() RETURNS text -- 1.5.3: the newest version whose
+// SQL this library serves. Each version's scripts from 1.5.3 on compare it
+// with their own, so that a server still running an older library (promo
+// preloaded, installed anew without a restart) refuses them with a clear error.
+Datum promo_library_version(PG_FUNCTION_ARGS) {
+  return promo::cpp_boundary([&] { return promo::pg_call([] { return CStringGetTextDatum("1.5.3"); }); });
 }

@@ -35,7 +35,7 @@ struct SharedCounters {
 
 SharedCounters *shared = nullptr;  // null unless preloaded
 
-// The call in progress in this backend.
+// The innermost call in progress in this backend; Call keeps the outer one's.
 struct CallState {
   std::optional<Status> true_status;
   bool waited = false;
@@ -93,8 +93,12 @@ void request_shared_memory() {
   shmem_startup_hook = attach_counters;
 }
 
-void begin_call() {
+Call::Call() : outer_true_status_(call.true_status), outer_waited_(call.waited) {
   call = CallState{};
+}
+
+Call::~Call() {
+  call = CallState{outer_true_status_, outer_waited_};
 }
 
 void note_true_status(Status status) {
@@ -118,7 +122,6 @@ void count_answer(CodeClass code_class, Status answered, bool reasons_hidden) {
   const auto s = static_cast<std::size_t>(status);
   pg_atomic_fetch_add_u64(&shared->calls[c][s], 1);
   if (call.waited) pg_atomic_fetch_add_u64(&shared->lock_waits[c][s], 1);
-  call = CallState{};
 }
 
 Datum counters(FunctionCallInfo fcinfo) {

@@ -20,9 +20,22 @@ void request_shared_memory();
 // Whether answers are counted: preloaded, and promo.track_stats on.
 bool counting();
 
-// One redemption call: starts when the call does and counts its answer.
-// Refusals hidden by promo.reveal_reasons are counted by their true status.
-void begin_call();
+// One redemption call, from its start to its answer. A redemption nested in
+// it (a trigger calling redeem_promo) has a call of its own, and the outer
+// call's notes are back when the inner one ends, by an answer or an error.
+class Call {
+ public:
+  Call();
+  ~Call();
+  Call(const Call &) = delete;
+  Call &operator=(const Call &) = delete;
+
+ private:
+  std::optional<Status> outer_true_status_;
+  bool outer_waited_;
+};
+// What the innermost call noted. Refusals hidden by promo.reveal_reasons are
+// counted by their true status.
 void note_true_status(Status status);  // a refusal, before it is hidden
 void note_lock_wait();                 // a lock that was not free at once
 void count_answer(CodeClass code_class, Status answered, bool reasons_hidden);

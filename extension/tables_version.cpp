@@ -64,10 +64,10 @@ void refuse_call_older_than_tables(FunctionCallInfo fcinfo, SpiSession &spi, Tab
   if (!pg_call([&] { return SearchSysCacheExists1(PROCOID, ObjectIdGetDatum(function)); }))
     updated_meanwhile();
   if (!served_by_core(tables) || !IsolationUsesXactSnapshot()) return;
-  // The versions whose update made these tables (1.5.1 and 1.5.2 rewrote
+  // The versions whose update made these tables (1.5.1, 1.5.2 and 1.5.3 rewrote
   // none of 1.5's).
   const std::vector<std::string> versions = tables == TablesVersion::V1_5
-                                                ? std::vector<std::string>{"1.5", "1.5.1", "1.5.2"}
+                                                ? std::vector<std::string>{"1.5", "1.5.1", "1.5.2", "1.5.3"}
                                                 : std::vector<std::string>{"1.4"};
   Rows rows = spi.execute(snapshot_version_statement, {});
   if (rows.empty()) updated_meanwhile();

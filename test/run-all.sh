@@ -38,7 +38,7 @@ run_suite "pgTAP" make -s installcheck-pgtap
 run_suite "client unit tests" client/promo-client-tests --gtest_brief=1
 run_suite "extension unit tests (generation and import rules)" bash test/unit/run.sh
 run_suite "dump and restore" bash test/operations/dump_restore.sh
-run_suite "upgrade to 1.5.2: live from 1.3, 1.4, 1.5 and 1.5.1, with data from 1.0, 1.1, 1.2" bash test/operations/upgrade_live.sh
+run_suite "upgrade to 1.5.3: live from 1.3, 1.4, 1.5, 1.5.1 and 1.5.2, with data from 1.0, 1.1, 1.2" bash test/operations/upgrade_live.sh
 run_suite "concurrency check" client/promo-client --dsn dbname=promo_check check --connections 100 --max-uses 50 \
   --rounds "${PROMO_CHECK_ROUNDS:-20}"
 # Hot mode: the uses spread over 16 slots; every attempt but the last must succeed.
@@ -67,6 +67,7 @@ run_suite "no SQL from values" bash test/static/no_sql_from_values.sh
 run_suite "reveal_reasons under preload" bash test/operations/reveal_reasons_preload.sh
 run_suite "promo_stats without preload" bash test/operations/stats_without_preload.sh
 run_suite "promo_stats scraped by prometheus-postgres-exporter" bash test/operations/exporter.sh
+run_suite "a new library installed under a running server: update refused until the restart" bash test/operations/library_after_install.sh
 run_suite "the sweep scheduled with pg_cron, in another database, as a non-superuser" bash test/operations/pg_cron_sweep.sh
 run_suite "bad input sweep" bash test/faults/input_sweep.sh "${PROMO_SWEEP_CALLS:-5000}"
 run_suite "backend death" bash test/faults/backend_death.sh

@@ -6,7 +6,8 @@
 # waits for another transaction's, so lock_waits counts 1), then a scrape of our own
 # exporter process on a random loopback port, connected as a role with only
 # pg_monitor. Every promo_calls and promo_lock_waits series must equal its row
-# of promo_stats (all 24 rows, zeros included), and the known figures too.
+# of promo_stats (all 24 rows, zeros included), and the known figures too;
+# promo_stats_reset_time_seconds the time of the view's stats_reset.
 # The exporter is this script's own process, killed at the end; the Debian
 # service unit is left as apt left it.
 set -uo pipefail
@@ -49,14 +50,14 @@ server_start || die "the server did not start"
 sql() { psql -X -A -t -q -v ON_ERROR_STOP=1 -d shop "$@"; }
 createdb shop || die "createdb shop failed"
 sql -c "CREATE EXTENSION promo" || die "CREATE EXTENSION promo failed"
-[[ $(sql -c "SELECT count(*) FROM pg_views WHERE viewname = 'promo_stats'") == 1 ]] ||
-  die "this promo ($(sql -c "SELECT extversion FROM pg_extension WHERE extname = 'promo'")) has no view promo_stats"
+[[ $(sql -c "SELECT count(*) FROM pg_views WHERE schemaname = 'promo_monitor' AND viewname = 'promo_stats'") == 1 ]] ||
+  die "this promo ($(sql -c "SELECT extversion FROM pg_extension WHERE extname = 'promo'")) has no view promo_monitor.promo_stats"
 sql >/dev/null <<'SQL' || die "setting up shop failed"
 CREATE ROLE prometheus LOGIN;
 GRANT pg_monitor TO prometheus;   -- what the README grants a monitoring role
 SELECT create_promo('ONE', 3), create_promo('HOT', 100, max_uses_per_customer => 1, slots => 4),
        create_promo('CONTENDED', 2);
-SELECT promo_stats_reset();
+SELECT promo_monitor.promo_stats_reset();
 SQL
 
 # Our exporter, on a random loopback port (another one if that port is taken).
@@ -105,9 +106,9 @@ PY
 # The same from promo_stats, read directly by the DBA.
 from_view() {
   sql -F ' ' -c "SELECT metric, code_class, status, value FROM (
-                   SELECT 'promo_calls' AS metric, code_class, status::text, calls AS value FROM promo_stats
+                   SELECT 'promo_calls' AS metric, code_class, status::text, calls AS value FROM promo_monitor.promo_stats
                    UNION ALL
-                   SELECT 'promo_lock_waits', code_class, status::text, lock_waits FROM promo_stats) s" | sort
+                   SELECT 'promo_lock_waits', code_class, status::text, lock_waits FROM promo_monitor.promo_stats) s" | sort
 }
 
 # Before any call: the 24 rows of each counter, all zero.
@@ -195,6 +196,14 @@ for metric in promo_calls promo_lock_waits; do
   grep -q "^# TYPE $metric counter$" "$work/after.page" || fail "$metric is not typed counter"
   grep -q "^# HELP $metric ..*" "$work/after.page" || fail "$metric has no description"
 done
+# The time of the reset, as the view has it (the exporter prints seconds as a
+# float, perhaps in exponent form).
+reset_view=$(sql -c "SELECT extract(epoch FROM min(stats_reset))::float8 FROM promo_monitor.promo_stats")
+reset_exported=$(sed -nE 's/^promo_stats_reset_time_seconds(\{[^}]*\})? //p' "$work/after.page")
+grep -q '^# TYPE promo_stats_reset_time_seconds gauge$' "$work/after.page" || fail "promo_stats_reset_time_seconds is not typed gauge"
+python3 -c 'import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); sys.exit(0 if abs(a - b) < 0.001 else 1)' \
+  "${reset_view:-nan}" "${reset_exported:-nan}" || fail "promo_stats_reset_time_seconds is '$reset_exported', the view says $reset_view"
+echo "reset time: view $reset_view, exporter $reset_exported"
 grep '^promo_calls{code_class="one_slot".*status="redeemed"' "$work/after.page" | head -1 | sed 's/^/sample: /'
 grep -iE 'level=(error|warn)' "$work/exporter.log" | head -5 | sed 's/^/exporter log: /'
 

@@ -15,7 +15,7 @@ answers=$(psql -X -A -t -d promo_no_preload -c "SELECT status FROM redeem_promo(
   -c "SELECT status FROM redeem_promo('PLAIN')" -c "SELECT status FROM redeem_promo('NONE')" | paste -sd' ')
 echo "redeem_promo without the counters: $answers"
 [[ $answers == "redeemed exhausted not_found" ]] || { echo "FAIL: expected redeemed exhausted not_found"; failed=1; }
-for statement in "SELECT count(*) FROM promo_stats" "SELECT promo_stats_reset()"; do
+for statement in "SELECT count(*) FROM promo_monitor.promo_stats" "SELECT promo_monitor.promo_stats_reset()"; do
   error=$(psql -X -A -t -d promo_no_preload -v VERBOSITY=verbose -c "$statement" 2>&1)
   echo "$statement: $(head -1 <<<"$error")"
   [[ $error == *"ERROR:  55000: promo_stats needs promo in shared_preload_libraries"* &&

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ALTER EXTENSION promo UPDATE to the newest version on databases that hold data:
-#  - from 1.3, 1.4, 1.5 and 1.5.1 while a mixed load (promo-client load: redemptions, keys,
+#  - from 1.3, 1.4, 1.5, 1.5.1 and 1.5.2 while a mixed load (promo-client load: redemptions, keys,
 #    holds, confirms, releases, sweeps on one-slot and hot codes) runs from
 #    several sessions: the load goes on without an error, and afterwards the
 #    invariant holds for every code, no code is over its cap and nothing the
@@ -21,7 +21,7 @@ prefix=promo_upgrade
 app_role=${prefix}_app
 work=$(mktemp -d /tmp/promo-upgrade.XXXXXX)
 chmod 755 "$work"
-databases=(${prefix}_live_1_3 ${prefix}_live_1_4 ${prefix}_live_1_5 ${prefix}_inflight ${prefix}_1_0 ${prefix}_1_1 ${prefix}_1_2)
+databases=(${prefix}_live_1_3 ${prefix}_live_1_4 ${prefix}_live_1_5 ${prefix}_live_1_5_1 ${prefix}_live_1_5_2 ${prefix}_inflight ${prefix}_1_0 ${prefix}_1_1 ${prefix}_1_2)
 drop_all() {
   for db in "${databases[@]}"; do dropdb --if-exists "$db" 2>/dev/null || true; done
   psql -X -q -d template1 -c "DROP ROLE IF EXISTS $app_role" 2>/dev/null || true
@@ -170,7 +170,7 @@ same "$live: codes outside the load kept their usage, ledger and slot rows ($qui
     "SELECT count(*) FROM promo_code_slots s JOIN promo_codes c ON c.id = s.promo_id WHERE c.code LIKE 'QUIET-%'")"
 exhaust "$live" "$(grep '^QUIET-' <<<"$quiet_expected")"
 }
-for from in 1.3 1.4 1.5 1.5.1; do update_under_load "$from"; done
+for from in 1.3 1.4 1.5 1.5.1 1.5.2; do update_under_load "$from"; done
 
 # --- Calls that arrive while the update runs ---------------------------------------
 # The same, made certain: with the update's transaction held open, one call
@@ -273,7 +273,7 @@ upgrade_with_data() { # VERSION
 for version in 1.0 1.1 1.2; do upgrade_with_data "$version"; done
 
 if ((failures == 0)); then
-  echo "PASS: live 1.3, 1.4, 1.5 and 1.5.1 -> $newest under load, and 1.0, 1.1, 1.2 -> $newest with data, kept every code, count and ledger row"
+  echo "PASS: live 1.3, 1.4, 1.5, 1.5.1 and 1.5.2 -> $newest under load, and 1.0, 1.1, 1.2 -> $newest with data, kept every code, count and ledger row"
 else
   echo "FAIL: $failures checks failed"
   exit 1

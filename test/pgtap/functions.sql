@@ -2,7 +2,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION promo;
-SELECT plan(24);
+SELECT plan(26);
 
 SELECT has_function('redeem_promo', ARRAY['text', 'text', 'text', 'interval'],
                     'redeem_promo(code, customer_id, idempotency_key, hold) exists');
@@ -42,8 +42,12 @@ SELECT is(promo_normalize_code(E' \tSummer25\n'), 'summer25', 'normalization tri
 SELECT is((SELECT count(*)::int FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid
             WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'promo')
               AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e' AND p.prolang = 13 AND NOT p.prosecdef
-              AND p.proname <> 'promo_normalize_code'),
+              AND p.proname NOT IN ('promo_normalize_code', 'promo_library_version')),
           0, 'every C function that touches data runs as its owner');
+SELECT function_returns('promo_library_version', ARRAY[]::text[], 'text', 'promo_library_version() returns text (1.5.3)');
+SELECT is(promo_library_version(),
+          (SELECT extversion FROM pg_extension WHERE extname = 'promo'),
+          'the library serves the installed version (a fresh install of the newest)');
 SELECT function_lang_is('promo_normalize_code', ARRAY['text'], 'c', 'the normalization is C (1.2)');
 
 SELECT * FROM finish();

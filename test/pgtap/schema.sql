@@ -1,4 +1,4 @@
--- pgTAP: the tables, columns, constraints, triggers and types of promo 1.5.2.
+-- pgTAP: the tables, columns, constraints, triggers and types of promo 1.5.3.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION promo;

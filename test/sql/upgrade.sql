@@ -1,4 +1,4 @@
--- ALTER EXTENSION promo UPDATE from 1.0 to 1.1 to 1.2 to 1.3 to 1.4 to 1.5 to 1.5.1 to 1.5.2 on a
+-- ALTER EXTENSION promo UPDATE from 1.0 to 1.1 to 1.2 to 1.3 to 1.4 to 1.5 to 1.5.1 to 1.5.2 to 1.5.3 on a
 -- database full of codes and counts: nothing lost, the ledger carries every
 -- earlier use, grants carry over, 1.4 repairs what 1.3's defects could leave,
 -- and the result equals a fresh CREATE EXTENSION of the newest.
@@ -167,6 +167,16 @@ SELECT extversion FROM pg_extension WHERE extname = 'promo';
 SELECT promo_stats_reset();
 SELECT status FROM redeem_promo('code-7');
 SELECT code_class, status, calls FROM promo_stats WHERE calls > 0;
+GRANT SELECT ON promo_stats TO promo_upgrade_app;
+
+-- 1.5.2 -> 1.5.3: promo_stats and its functions move to promo_monitor, with
+-- the DBA's grant; the counters go on.
+ALTER EXTENSION promo UPDATE TO '1.5.3';
+SELECT extversion FROM pg_extension WHERE extname = 'promo';
+SELECT status FROM redeem_promo('code-7');
+SELECT code_class, status, calls FROM promo_monitor.promo_stats WHERE calls > 0;
+SELECT has_table_privilege('promo_upgrade_app', 'promo_monitor.promo_stats', 'SELECT') AS app_reads,
+       to_regclass('public.promo_stats') IS NULL AS moved;
 
 -- Both roads lead to the same catalog: compare the upgraded extension's
 -- objects with those of a fresh CREATE EXTENSION promo (the newest version).
@@ -202,8 +212,11 @@ CREATE FUNCTION upgrade_check.catalog_signature() RETURNS SETOF text LANGUAGE sq
   SELECT format('view %s %s', oid::regclass, pg_get_viewdef(oid))
     FROM pg_class WHERE relkind = 'v' AND oid IN (SELECT objid FROM members WHERE classid = 'pg_class'::regclass)
   UNION ALL
-  SELECT format('function %s(%s) returns %s lang=%s definer=%s volatile=%s strict=%s config=%s acl=%s src=%s',
-                proname, pg_get_function_arguments(oid), pg_get_function_result(oid),
+  SELECT format('schema %s acl=%s', nspname, nspacl)
+    FROM pg_namespace WHERE oid IN (SELECT objid FROM members WHERE classid = 'pg_namespace'::regclass)
+  UNION ALL
+  SELECT format('function %s.%s(%s) returns %s lang=%s definer=%s volatile=%s strict=%s config=%s acl=%s src=%s',
+                pronamespace::regnamespace, proname, pg_get_function_arguments(oid), pg_get_function_result(oid),
                 (SELECT lanname FROM pg_language l WHERE l.oid = prolang),
                 prosecdef, provolatile, proisstrict, proconfig, proacl, prosrc)
     FROM pg_proc WHERE oid IN (SELECT objid FROM members WHERE classid = 'pg_proc'::regclass)
@@ -237,6 +250,7 @@ SELECT extversion FROM pg_extension WHERE extname = 'promo';
 GRANT EXECUTE ON FUNCTION redeem_promo(text, text, text, interval) TO promo_upgrade_app;
 GRANT EXECUTE ON FUNCTION create_promo(text, integer, integer, timestamptz, timestamptz, integer, boolean, text)
   TO promo_upgrade_app, "Promo Upgrade-Admin";
+GRANT SELECT ON promo_monitor.promo_stats TO promo_upgrade_app;
 CREATE TABLE upgrade_check.fresh AS SELECT upgrade_check.catalog_signature() AS line;
 
 SELECT count(*) > 40 AS compared_many_facts FROM upgrade_check.fresh;

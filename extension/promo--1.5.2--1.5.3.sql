@@ -1,0 +1,67 @@
+-- promo 1.5.2 -> 1.5.3: promo_stats, promo_stats_reset() and the function
+-- behind the view move to the schema promo_monitor, so that pg_monitor needs
+-- no USAGE on promo's own schema; the scripts check the library they run
+-- with (promo_library_version()); two descriptions corrected. No table changes.
+\echo Use "ALTER EXTENSION promo UPDATE TO '1.5.3'" to load this file. \quit
+
+-- The library must serve this version's C functions. A server with promo in
+-- shared_preload_libraries keeps the library it started with, and a session
+-- the one it loaded, so after make install or a package upgrade the new one
+-- is used from the next restart (without preload, the next session). Say so,
+-- rather than fail on the first C function the old library lacks.
+DO $$
+DECLARE
+  loaded text;
+BEGIN
+  BEGIN
+    CREATE FUNCTION @extschema@.promo_library_version() RETURNS text
+    AS 'MODULE_PATHNAME', 'promo_library_version'
+    LANGUAGE C VOLATILE
+    SET search_path = pg_catalog, pg_temp;
+    loaded := @extschema@.promo_library_version();
+  EXCEPTION WHEN undefined_function THEN
+    NULL;  -- a library older than 1.5.3 has no promo_library_version
+  END;
+  IF loaded IS NULL
+     OR pg_catalog.string_to_array(loaded, '.')::pg_catalog.int4[] OPERATOR(pg_catalog.<) '{1,5,3}'::pg_catalog.int4[] THEN
+    RAISE EXCEPTION 'the promo library this session runs (%) is older than promo 1.5.3',
+                    coalesce(loaded, 'before 1.5.3')
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'A new promo library is used from the next server restart if promo is in shared_preload_libraries, otherwise from the next session: restart or reconnect, then run this again.';
+  END IF;
+END
+$$;
+REVOKE ALL ON FUNCTION promo_library_version() FROM PUBLIC;
+
+-- pg_monitor needs USAGE on the schema it reads, and a role that may name
+-- promo's tables can stall every redemption (CREATE TRIGGER takes its table
+-- lock before it checks privileges). promo_monitor holds nothing a redemption
+-- uses. Moved, not created again: grants a DBA gave on them stay.
+CREATE SCHEMA promo_monitor;
+GRANT USAGE ON SCHEMA promo_monitor TO pg_monitor;
+ALTER FUNCTION promo_stats_counters() SET SCHEMA promo_monitor;
+ALTER FUNCTION promo_stats_reset() SET SCHEMA promo_monitor;
+ALTER VIEW promo_stats SET SCHEMA promo_monitor;
+
+COMMENT ON COLUMN promo_campaigns.is_active IS 'false: a use of any of the campaign''s codes is refused as inactive (refused_by = campaign), unless the code''s own rules, decided first, refuse it. A code may narrow this, never widen it.';
+COMMENT ON TYPE promo_status IS 'What redeem_promo answered: redeemed; a refusal, first match wins: not_found, inactive, not_yet_valid, expired, customer_limit_reached, exhausted (for a campaign''s code the code''s rules in this order, then the campaign''s); or released, a replayed key whose redemption was given back. With promo.reveal_reasons off every refusal reads not_found.';
+
+-- schema promo_monitor (1.5.3)
+COMMENT ON SCHEMA promo_monitor IS 'promo''s counters for monitoring, and nothing a redemption uses: pg_monitor has USAGE here and none on promo''s own schema.';
+
+-- view promo_stats
+COMMENT ON VIEW promo_monitor.promo_stats IS 'redeem_promo''s answers counted in shared memory since the last reset, one row per code class and status. Needs promo in shared_preload_libraries (otherwise reading it is 55000); counters are not transactional and start again at a server restart.';
+COMMENT ON COLUMN promo_monitor.promo_stats.code_class IS 'What answered: ''none'' (no code matched), ''one_slot'' (a code with slots = 1) or ''hot'' (slots > 1). A code deleted while the call waited for it answers not_found in its own class.';
+COMMENT ON COLUMN promo_monitor.promo_stats.status IS 'The answer''s status, a replayed key''s included (redeemed or released); a refusal hidden by promo.reveal_reasons = off is counted by its true status.';
+COMMENT ON COLUMN promo_monitor.promo_stats.calls IS 'Calls that answered so, a rolled-back one included; calls that ended in an error are not counted.';
+COMMENT ON COLUMN promo_monitor.promo_stats.lock_waits IS 'Of those calls, the ones that waited for at least one of promo''s own locks (not row locks).';
+COMMENT ON COLUMN promo_monitor.promo_stats.stats_reset IS 'When the counters were last zeroed, by promo_stats_reset() or the server''s start.';
+
+-- promo_stats_reset
+COMMENT ON FUNCTION promo_monitor.promo_stats_reset() IS 'Zeroes every counter of promo_stats and sets its stats_reset to now. Needs promo in shared_preload_libraries (otherwise 55000).';
+
+-- promo_stats_counters (the set-returning function behind promo_stats)
+COMMENT ON FUNCTION promo_monitor.promo_stats_counters() IS 'The counters behind the view promo_stats, read from shared memory: one row per code class and status, status as text. Needs promo in shared_preload_libraries (otherwise 55000).';
+
+-- promo_library_version (1.5.3)
+COMMENT ON FUNCTION promo_library_version() IS 'The newest promo version whose SQL the library this session runs serves. The scripts of 1.5.3 and later compare it with their own version and refuse, with 55000, a library older than they are.';
