@@ -12,6 +12,7 @@
 # reclaimed on the way) before it answers exhausted; so does every campaign
 # (1.5: one with one slot, one with eight, one-slot and hot codes, a
 # customer limit across codes, holds live and expired on different codes).
+# The DBA's grants on promo_monitor come back too.
 # Last, a hot code moved to another database with COPY (the README's shard
 # move) keeps its usage.
 # Runs against the server in the PG* environment.
@@ -24,7 +25,10 @@ work=$(mktemp -d /tmp/promo-dump.XXXXXX)
 chmod 755 "$work"
 databases=("$source_db" ${prefix}_plain ${prefix}_plain_1tx ${prefix}_custom ${prefix}_custom_1tx ${prefix}_custom_parallel
            ${prefix}_slots_first ${prefix}_shard)
-drop_all() { for db in "${databases[@]}"; do dropdb --if-exists "$db" 2>/dev/null || true; done; }
+drop_all() {
+  for db in "${databases[@]}"; do dropdb --if-exists "$db" 2>/dev/null || true; done
+  psql -X -q -d template1 -c "DROP ROLE IF EXISTS ${prefix}_watcher" 2>/dev/null || true
+}
 trap 'rm -rf "$work"; drop_all' EXIT
 drop_all
 
@@ -33,8 +37,12 @@ source "$(dirname "$0")/../harness/checks.sh"
 
 # --- The source database ----------------------------------------------------
 createdb "$source_db"
+psql -X -q -d template1 -c "CREATE ROLE ${prefix}_watcher"
 psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d "$source_db" <<'SQL'
 CREATE EXTENSION promo;
+-- A DBA's grants on promo's own objects, which the dump must keep.
+GRANT USAGE ON SCHEMA promo_monitor TO promo_dr_watcher;
+GRANT SELECT ON promo_monitor.promo_stats TO promo_dr_watcher;
 SELECT create_promo('ONE-20', 20), create_promo('ONE-FREE'), create_promo('ZERO', 0),
        create_promo('LIMITED', 12, max_uses_per_customer => 2);
 SELECT create_promo('HOT3', 30, slots => 3), create_promo('HOT5', 17, slots => 5),
@@ -199,6 +207,9 @@ check_restored() { # NAME DB
   done
   same "$name: the invariant holds, for codes and campaigns" "" \
     "$(sql "$db" "$invariant_query" "$campaign_invariant_query")"
+  same "$name: the DBA's grants on promo_monitor came back" "t" \
+    "$(sql "$db" "SELECT has_schema_privilege('${prefix}_watcher', 'promo_monitor', 'USAGE')
+                   AND has_table_privilege('${prefix}_watcher', 'promo_monitor.promo_stats', 'SELECT')")"
 
   # Both sequences go on above the restored ids.
   local new_code new_redemption
