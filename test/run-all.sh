@@ -36,7 +36,7 @@ run_suite "pg_regress" make -s installcheck-regress
 run_suite "isolation" make -s installcheck-isolation
 run_suite "pgTAP" make -s installcheck-pgtap
 run_suite "client unit tests" client/promo-client-tests --gtest_brief=1
-run_suite "extension unit tests (generation and import rules)" bash test/unit/run.sh
+run_suite "extension unit tests (generation and import rules, discounts)" bash test/unit/run.sh
 run_suite "dump and restore" bash test/operations/dump_restore.sh
 run_suite "upgrade to 1.5.3: live from 1.3, 1.4, 1.5, 1.5.1 and 1.5.2, with data from 1.0, 1.1, 1.2" bash test/operations/upgrade_live.sh
 run_suite "concurrency check" client/promo-client --dsn dbname=promo_check check --connections 100 --max-uses 50 \
