@@ -10,6 +10,7 @@
 #include "code_redemption.hpp"
 #include "error_bridge.hpp"
 #include "legacy/legacy_redemption.hpp"
+#include "library_version.hpp"
 #include "normalize.hpp"
 #include "pg_headers.hpp"
 #include "redemption.hpp"
@@ -299,5 +300,5 @@ Datum promo_stats_reset(PG_FUNCTION_ARGS) {
 // with their own, so that a server still running an older library (promo
 // preloaded, installed anew without a restart) refuses them with a clear error.
 Datum promo_library_version(PG_FUNCTION_ARGS) {
-  return promo::cpp_boundary([&] { return promo::pg_call([] { return CStringGetTextDatum("1.5.3"); }); });
+  return promo::cpp_boundary([&] { return promo::pg_call([] { return CStringGetTextDatum(promo::library_version); }); });
 }

@@ -12,6 +12,7 @@
 DO $$
 DECLARE
   loaded text;
+  too_old boolean := true;
 BEGIN
   BEGIN
     CREATE FUNCTION @extschema@.promo_library_version() RETURNS text
@@ -22,8 +23,13 @@ BEGIN
   EXCEPTION WHEN undefined_function THEN
     NULL;  -- a library older than 1.5.3 has no promo_library_version
   END;
-  IF loaded IS NULL
-     OR pg_catalog.string_to_array(loaded, '.')::pg_catalog.int4[] OPERATOR(pg_catalog.<) '{1,5,3}'::pg_catalog.int4[] THEN
+  -- A library's versions are plain dotted numbers (library_version.hpp);
+  -- compared only once that is known, so the cast cannot fail.
+  IF loaded OPERATOR(pg_catalog.~) '^[0-9]{1,9}(\.[0-9]{1,9})*$' THEN
+    too_old := pg_catalog.string_to_array(loaded, '.')::pg_catalog.int4[]
+               OPERATOR(pg_catalog.<) '{1,5,3}'::pg_catalog.int4[];
+  END IF;
+  IF too_old THEN
     RAISE EXCEPTION 'the promo library this session runs (%) is older than promo 1.5.3',
                     coalesce(loaded, 'before 1.5.3')
       USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -43,11 +49,32 @@ ALTER FUNCTION promo_stats_counters() SET SCHEMA promo_monitor;
 ALTER FUNCTION promo_stats_reset() SET SCHEMA promo_monitor;
 ALTER VIEW promo_stats SET SCHEMA promo_monitor;
 
+-- Under 1.5.2 a monitoring role needed USAGE on promo's schema to read
+-- promo_stats. Now it needs none, and keeping it leaves that role able to
+-- stall redemptions: name such roles.
+DO $$
+DECLARE
+  readers text;
+BEGIN
+  SELECT pg_catalog.string_agg(r.rolname, ', ' ORDER BY r.rolname) INTO readers
+    FROM pg_catalog.pg_roles r, pg_catalog.pg_namespace n
+   WHERE n.oid OPERATOR(pg_catalog.=) '@extschema@'::regnamespace
+     AND NOT r.rolsuper AND r.rolname OPERATOR(pg_catalog.!~) '^pg_'
+     AND pg_catalog.pg_has_role(r.oid, 'pg_monitor', 'MEMBER')
+     AND NOT pg_catalog.pg_has_role(r.oid, n.nspowner, 'MEMBER')
+     AND pg_catalog.has_schema_privilege(r.oid, n.oid, 'USAGE');
+  IF readers IS NOT NULL THEN
+    RAISE WARNING 'roles % (of pg_monitor) have USAGE on the schema of promo, %, and can stall its redemptions', readers, '@extschema@'::regnamespace
+      USING HINT = 'promo_monitor.promo_stats needs no USAGE on it: revoke what was granted for 1.5.2''s promo_stats (REVOKE USAGE ON SCHEMA ... FROM ...), and keep promo out of public, where PUBLIC has USAGE.';
+  END IF;
+END
+$$;
+
 COMMENT ON COLUMN promo_campaigns.is_active IS 'false: a use of any of the campaign''s codes is refused as inactive (refused_by = campaign), unless the code''s own rules, decided first, refuse it. A code may narrow this, never widen it.';
 COMMENT ON TYPE promo_status IS 'What redeem_promo answered: redeemed; a refusal, first match wins: not_found, inactive, not_yet_valid, expired, customer_limit_reached, exhausted (for a campaign''s code the code''s rules in this order, then the campaign''s); or released, a replayed key whose redemption was given back. With promo.reveal_reasons off every refusal reads not_found.';
 
 -- schema promo_monitor (1.5.3)
-COMMENT ON SCHEMA promo_monitor IS 'promo''s counters for monitoring, and nothing a redemption uses: pg_monitor has USAGE here and none on promo''s own schema.';
+COMMENT ON SCHEMA promo_monitor IS 'promo''s counters for monitoring, and nothing a redemption uses: pg_monitor has USAGE here and needs none on promo''s own schema (which PUBLIC has on public: install promo in a schema of its own).';
 
 -- view promo_stats
 COMMENT ON VIEW promo_monitor.promo_stats IS 'redeem_promo''s answers counted in shared memory since the last reset, one row per code class and status. Needs promo in shared_preload_libraries (otherwise reading it is 55000); counters are not transactional and start again at a server restart.';

@@ -10,6 +10,7 @@
 DO $$
 DECLARE
   loaded text;
+  too_old boolean := true;
 BEGIN
   BEGIN
     CREATE FUNCTION @extschema@.promo_library_version() RETURNS text
@@ -20,8 +21,13 @@ BEGIN
   EXCEPTION WHEN undefined_function THEN
     NULL;  -- a library older than 1.5.3 has no promo_library_version
   END;
-  IF loaded IS NULL
-     OR pg_catalog.string_to_array(loaded, '.')::pg_catalog.int4[] OPERATOR(pg_catalog.<) '{1,5,3}'::pg_catalog.int4[] THEN
+  -- A library's versions are plain dotted numbers (library_version.hpp);
+  -- compared only once that is known, so the cast cannot fail.
+  IF loaded OPERATOR(pg_catalog.~) '^[0-9]{1,9}(\.[0-9]{1,9})*$' THEN
+    too_old := pg_catalog.string_to_array(loaded, '.')::pg_catalog.int4[]
+               OPERATOR(pg_catalog.<) '{1,5,3}'::pg_catalog.int4[];
+  END IF;
+  IF too_old THEN
     RAISE EXCEPTION 'the promo library this session runs (%) is older than promo 1.5.3',
                     coalesce(loaded, 'before 1.5.3')
       USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -879,7 +885,7 @@ COMMENT ON COLUMN promo_redemption_report.released_at IS 'When it was released o
 COMMENT ON FUNCTION promo_campaign_codes(text) IS 'A campaign''s codes with their usage (the columns of promo_code_report) in id order, for export with COPY ... TO ... (FORMAT csv, HEADER). A NULL campaign is 22004, an unknown one 22023.';
 
 -- schema promo_monitor (1.5.3)
-COMMENT ON SCHEMA promo_monitor IS 'promo''s counters for monitoring, and nothing a redemption uses: pg_monitor has USAGE here and none on promo''s own schema.';
+COMMENT ON SCHEMA promo_monitor IS 'promo''s counters for monitoring, and nothing a redemption uses: pg_monitor has USAGE here and needs none on promo''s own schema (which PUBLIC has on public: install promo in a schema of its own).';
 
 -- view promo_stats
 COMMENT ON VIEW promo_monitor.promo_stats IS 'redeem_promo''s answers counted in shared memory since the last reset, one row per code class and status. Needs promo in shared_preload_libraries (otherwise reading it is 55000); counters are not transactional and start again at a server restart.';

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "error_bridge.hpp"
+#include "library_version.hpp"
 #include "lock_scheme.hpp"
 #include "pg_headers.hpp"
 
@@ -27,6 +28,36 @@ SELECT extversion FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog
 [[noreturn]] void updated_meanwhile() {
   throw SqlError(ERRCODE_T_R_SERIALIZATION_FAILURE, "promo was updated while this call waited",
                  "Retry the transaction: it will use the updated functions and tables.");
+}
+
+// A version as numbers; one that does not parse reads as newer than any.
+std::vector<long> version_numbers(const std::string &version) {
+  std::vector<long> numbers;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t dot = version.find('.', start);
+    const std::string part = version.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (part.empty() || part.size() > 9 || part.find_first_not_of("0123456789") != std::string::npos) return {};
+    numbers.push_back(std::stol(part));
+    if (dot == std::string::npos) return numbers;
+    start = dot + 1;
+  }
+}
+
+bool newer_than_library(const std::string &version) {
+  const std::vector<long> seen = version_numbers(version);
+  return seen.empty() || seen > version_numbers(library_version);
+}
+
+// A session keeps the library it loaded (the server, with promo preloaded):
+// after make install and the update, it runs older code than the SQL. Its
+// retry would fail again; a new session (or a restart) is what helps.
+[[noreturn]] void library_older_than(const std::string &version) {
+  throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                 std::string("this session runs promo's library ") + library_version +
+                     ", older than the installed promo " + version,
+                 "Reconnect: a new session loads the new library (with promo in shared_preload_libraries, "
+                 "restart the server).");
 }
 
 }  // namespace
@@ -72,7 +103,9 @@ void refuse_call_older_than_tables(FunctionCallInfo fcinfo, SpiSession &spi, Tab
   Rows rows = spi.execute(snapshot_version_statement, {});
   if (rows.empty()) updated_meanwhile();
   const std::string seen = rows[0].string("extversion").value_or("");
-  if (std::find(versions.begin(), versions.end(), seen) == versions.end()) updated_meanwhile();
+  if (std::find(versions.begin(), versions.end(), seen) != versions.end()) return;
+  if (newer_than_library(seen)) library_older_than(seen);
+  updated_meanwhile();
 }
 
 }  // namespace promo

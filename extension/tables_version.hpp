@@ -26,7 +26,9 @@ TablesVersion tables_version(const std::string &schema);
 // After tables_version: a call whose SQL function the update dropped while it
 // waited, or whose REPEATABLE READ snapshot predates the update (a table the
 // update rewrote reads as empty to it), ends with 40001: its retry runs the
-// new functions on the new tables.
+// new functions on the new tables. One whose snapshot sees a version newer
+// than this library (a session that loaded it before make install) ends
+// with 55000: it must reconnect.
 void refuse_call_older_than_tables(FunctionCallInfo fcinfo, SpiSession &spi, TablesVersion tables);
 
 }  // namespace promo

@@ -170,8 +170,12 @@ SELECT code_class, status, calls FROM promo_stats WHERE calls > 0;
 GRANT SELECT ON promo_stats TO promo_upgrade_app;
 
 -- 1.5.2 -> 1.5.3: promo_stats and its functions move to promo_monitor, with
--- the DBA's grant; the counters go on.
+-- the DBA's grant; the counters go on. A monitoring role with USAGE on
+-- promo's schema (here public, through PUBLIC) is named: it no longer needs
+-- it, and could stall redemptions with it.
+CREATE ROLE promo_upgrade_monitor IN ROLE pg_monitor;
 ALTER EXTENSION promo UPDATE TO '1.5.3';
+DROP ROLE promo_upgrade_monitor;
 SELECT extversion FROM pg_extension WHERE extname = 'promo';
 SELECT status FROM redeem_promo('code-7');
 SELECT code_class, status, calls FROM promo_monitor.promo_stats WHERE calls > 0;

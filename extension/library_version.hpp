@@ -1,0 +1,10 @@
+// The newest version of promo's SQL this library serves, as
+// promo_library_version() reports it and the scripts from 1.5.3 on check.
+// Versions are plain dotted numbers.
+#pragma once
+
+namespace promo {
+
+constexpr const char *library_version = "1.5.3";
+
+}  // namespace promo
