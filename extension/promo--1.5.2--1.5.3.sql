@@ -1,7 +1,8 @@
 -- promo 1.5.2 -> 1.5.3: promo_stats, promo_stats_reset() and the function
 -- behind the view move to the schema promo_monitor, so that pg_monitor needs
 -- no USAGE on promo's own schema; the scripts check the library they run
--- with (promo_library_version()); two descriptions corrected. No table changes.
+-- with (promo_library_version()); create_promo refuses codes redeem_promo
+-- would refuse; descriptions corrected. No table changes.
 \echo Use "ALTER EXTENSION promo UPDATE TO '1.5.3'" to load this file. \quit
 
 -- The library must serve this version's C functions. A server with promo in
@@ -49,6 +50,68 @@ ALTER FUNCTION promo_stats_counters() SET SCHEMA promo_monitor;
 ALTER FUNCTION promo_stats_reset() SET SCHEMA promo_monitor;
 ALTER VIEW promo_stats SET SCHEMA promo_monitor;
 
+-- create_promo refuses the codes redeem_promo would refuse (over 64
+-- characters, control characters), as generate and import already did.
+CREATE OR REPLACE FUNCTION create_promo(code text, max_uses integer DEFAULT NULL,
+                             max_uses_per_customer integer DEFAULT NULL,
+                             valid_from timestamptz DEFAULT NULL, valid_until timestamptz DEFAULT NULL,
+                             slots integer DEFAULT 1, is_active boolean DEFAULT true,
+                             campaign text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  new_id bigint;
+  campaign_of_code bigint;
+  trimmed_length integer;
+BEGIN
+  IF code IS NULL
+     OR pg_catalog.btrim(code, E' \t\n\r\f' OPERATOR(pg_catalog.||) pg_catalog.chr(11)) OPERATOR(pg_catalog.=) '' THEN
+    RAISE EXCEPTION 'promo code must not be null or blank'
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the code as text, for example ''SUMMER25''.';
+  END IF;
+  -- What redeem_promo accepts (code_input.cpp), so that no code is made
+  -- that no call can redeem (1.5.3).
+  trimmed_length := pg_catalog.char_length(
+    pg_catalog.btrim(code, E' \t\n\r\f' OPERATOR(pg_catalog.||) pg_catalog.chr(11)));
+  IF trimmed_length OPERATOR(pg_catalog.>) 64 THEN
+    RAISE EXCEPTION 'promo code is too long (% characters)', trimmed_length
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'A code has 1 to 64 characters, without control characters, after surrounding white space is removed.';
+  END IF;
+  IF pg_catalog.btrim(code, E' \t\n\r\f' OPERATOR(pg_catalog.||) pg_catalog.chr(11))
+       OPERATOR(pg_catalog.~) '[\u0001-\u001f\u007f-\u009f]' THEN
+    RAISE EXCEPTION 'promo code contains a control character'
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'A code has 1 to 64 characters, without control characters, after surrounding white space is removed.';
+  END IF;
+  IF campaign IS NOT NULL THEN
+    -- Locked as a foreign key's check locks it: a concurrent DELETE of the
+    -- campaign waits for this code, then sees it and refuses (1.5.1).
+    SELECT g.id INTO campaign_of_code FROM @extschema@.promo_campaigns g
+     WHERE g.name OPERATOR(pg_catalog.=) create_promo.campaign
+       FOR KEY SHARE;
+    IF campaign_of_code IS NULL THEN
+      RAISE EXCEPTION 'campaign "%" does not exist', create_promo.campaign
+        USING ERRCODE = 'invalid_parameter_value', HINT = 'Create it with create_campaign(name, ...).';
+    END IF;
+  END IF;
+  IF slots IS NULL THEN slots := 1; END IF;
+  IF is_active IS NULL THEN is_active := true; END IF;
+  INSERT INTO @extschema@.promo_codes AS c
+         (code, max_uses, max_uses_per_customer, valid_from, valid_until, slots, is_active, campaign_id)
+  VALUES (create_promo.code, create_promo.max_uses, create_promo.max_uses_per_customer,
+          create_promo.valid_from, create_promo.valid_until, create_promo.slots, create_promo.is_active,
+          campaign_of_code)
+  RETURNING c.id INTO new_id;
+  RETURN new_id;
+EXCEPTION WHEN unique_violation THEN
+  RAISE EXCEPTION 'promo code "%" already exists', create_promo.code
+    USING ERRCODE = 'unique_violation', HINT = 'Codes are compared trimmed and case-folded.';
+END
+$$;
+
 -- Under 1.5.2 a monitoring role needed USAGE on promo's schema to read
 -- promo_stats. Now it needs none, and keeping it leaves that role able to
 -- stall redemptions: name such roles.
@@ -71,6 +134,7 @@ END
 $$;
 
 COMMENT ON COLUMN promo_campaigns.is_active IS 'false: a use of any of the campaign''s codes is refused as inactive (refused_by = campaign), unless the code''s own rules, decided first, refuse it. A code may narrow this, never widen it.';
+COMMENT ON FUNCTION create_promo(text, integer, integer, timestamp with time zone, timestamp with time zone, integer, boolean, text) IS 'Creates a code, in the named campaign if one is given, and returns its id; the way to create codes through a router. A NULL or blank code, one over 64 characters or with a control character (which redeem_promo would refuse), or a missing campaign is 22023, a code that exists after normalization 23505.';
 COMMENT ON TYPE promo_status IS 'What redeem_promo answered: redeemed; a refusal, first match wins: not_found, inactive, not_yet_valid, expired, customer_limit_reached, exhausted (for a campaign''s code the code''s rules in this order, then the campaign''s); or released, a replayed key whose redemption was given back. With promo.reveal_reasons off every refusal reads not_found.';
 
 -- schema promo_monitor (1.5.3)

@@ -392,11 +392,27 @@ AS $$
 DECLARE
   new_id bigint;
   campaign_of_code bigint;
+  trimmed_length integer;
 BEGIN
   IF code IS NULL
      OR pg_catalog.btrim(code, E' \t\n\r\f' OPERATOR(pg_catalog.||) pg_catalog.chr(11)) OPERATOR(pg_catalog.=) '' THEN
     RAISE EXCEPTION 'promo code must not be null or blank'
       USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the code as text, for example ''SUMMER25''.';
+  END IF;
+  -- What redeem_promo accepts (code_input.cpp), so that no code is made
+  -- that no call can redeem (1.5.3).
+  trimmed_length := pg_catalog.char_length(
+    pg_catalog.btrim(code, E' \t\n\r\f' OPERATOR(pg_catalog.||) pg_catalog.chr(11)));
+  IF trimmed_length OPERATOR(pg_catalog.>) 64 THEN
+    RAISE EXCEPTION 'promo code is too long (% characters)', trimmed_length
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'A code has 1 to 64 characters, without control characters, after surrounding white space is removed.';
+  END IF;
+  IF pg_catalog.btrim(code, E' \t\n\r\f' OPERATOR(pg_catalog.||) pg_catalog.chr(11))
+       OPERATOR(pg_catalog.~) '[\u0001-\u001f\u007f-\u009f]' THEN
+    RAISE EXCEPTION 'promo code contains a control character'
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'A code has 1 to 64 characters, without control characters, after surrounding white space is removed.';
   END IF;
   IF campaign IS NOT NULL THEN
     -- Locked as a foreign key's check locks it: a concurrent DELETE of the
@@ -806,7 +822,7 @@ COMMENT ON FUNCTION create_campaign(text, integer, integer, timestamp with time 
 COMMENT ON FUNCTION promo_campaign_id(text) IS 'The id of the campaign of that name (exact match); 22023 if there is none.';
 
 -- create_promo
-COMMENT ON FUNCTION create_promo(text, integer, integer, timestamp with time zone, timestamp with time zone, integer, boolean, text) IS 'Creates a code, in the named campaign if one is given, and returns its id; the way to create codes through a router. A NULL or blank code or a missing campaign is 22023, a code that exists after normalization 23505.';
+COMMENT ON FUNCTION create_promo(text, integer, integer, timestamp with time zone, timestamp with time zone, integer, boolean, text) IS 'Creates a code, in the named campaign if one is given, and returns its id; the way to create codes through a router. A NULL or blank code, one over 64 characters or with a control character (which redeem_promo would refuse), or a missing campaign is 22023, a code that exists after normalization 23505.';
 
 -- generate_promo_codes
 COMMENT ON FUNCTION generate_promo_codes(text, integer, text, text, integer, integer, timestamp with time zone, timestamp with time zone, boolean) IS 'Makes count (1 to 10,000,000) new codes in a campaign from a pattern, each # one charset character drawn from the OS''s CSPRNG, every code new under normalization; returns how many. Refused (22023) unless the keyspace is at least 1,000,000 times the campaign''s codes afterwards; all or nothing in the caller''s transaction.';

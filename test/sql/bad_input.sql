@@ -27,8 +27,29 @@ SELECT * FROM redeem_promo('VA' || chr(10) || 'LID');
 -- U+00A0 is not a control character: just an unknown code
 SELECT status FROM redeem_promo('VALID' || chr(160));
 
+-- create_promo refuses what redeem_promo would (1.5.3), at the same edges
+\set VERBOSITY terse
+SELECT create_promo(repeat('é', 65));
+\echo :LAST_ERROR_SQLSTATE
+SELECT create_promo('VAL' || chr(1) || 'ID2');
+\echo :LAST_ERROR_SQLSTATE
+SELECT create_promo('VALID3' || chr(127));
+\echo :LAST_ERROR_SQLSTATE
+SELECT create_promo('VALID4' || chr(159));
+\echo :LAST_ERROR_SQLSTATE
+SELECT create_promo('VA' || chr(10) || 'LID5');
+\echo :LAST_ERROR_SQLSTATE
+\set VERBOSITY default
+
 -- nothing changed
 SELECT code, current_uses FROM promo_codes ORDER BY id;
+
+-- and what it may make, redeem_promo redeems: 64 characters after trimming,
+-- U+00A0 and ~ (not control characters)
+SELECT create_promo(E' \t' || repeat('ü', 64) || E'\n', 1) > 0 AS created_64,
+       create_promo('VALID6' || chr(160) || chr(126), 1) > 0 AS created_nbsp;
+SELECT status FROM redeem_promo(repeat('Ü', 64));
+SELECT status FROM redeem_promo('valid6' || chr(160) || chr(126));
 
 -- The table refuses bad counts from any path, not only from redeem_promo.
 \set VERBOSITY terse
