@@ -26,7 +26,7 @@ BEGIN
   END;
   -- A library's versions are plain dotted numbers (library_version.hpp);
   -- compared only once that is known, so the cast cannot fail.
-  IF loaded OPERATOR(pg_catalog.~) '^[0-9]{1,9}(\.[0-9]{1,9})*$' THEN
+  IF loaded OPERATOR(pg_catalog.~) E'^[0-9]{1,9}(\\.[0-9]{1,9})*$' THEN
     too_old := pg_catalog.string_to_array(loaded, '.')::pg_catalog.int4[]
                OPERATOR(pg_catalog.<) '{1,5,3}'::pg_catalog.int4[];
   END IF;
@@ -81,7 +81,7 @@ BEGIN
             HINT = 'A code has 1 to 64 characters, without control characters, after surrounding white space is removed.';
   END IF;
   IF pg_catalog.btrim(code, E' \t\n\r\f' OPERATOR(pg_catalog.||) pg_catalog.chr(11))
-       OPERATOR(pg_catalog.~) '[\u0001-\u001f\u007f-\u009f]' THEN
+       OPERATOR(pg_catalog.~) E'[\\u0001-\\u001f\\u007f-\\u009f]' THEN
     RAISE EXCEPTION 'promo code contains a control character'
       USING ERRCODE = 'invalid_parameter_value',
             HINT = 'A code has 1 to 64 characters, without control characters, after surrounding white space is removed.';
@@ -114,18 +114,29 @@ $$;
 
 -- Under 1.5.2 a monitoring role needed USAGE on promo's schema to read
 -- promo_stats. Now it needs none, and keeping it leaves that role able to
--- stall redemptions: name such roles.
+-- stall redemptions: name such roles, but not those granted EXECUTE on
+-- promo's functions (the application), which need the USAGE.
 DO $$
 DECLARE
   readers text;
 BEGIN
-  SELECT pg_catalog.string_agg(r.rolname, ', ' ORDER BY r.rolname) INTO readers
+  SELECT pg_catalog.string_agg(pg_catalog.quote_ident(r.rolname), ', ' ORDER BY r.rolname) INTO readers
     FROM pg_catalog.pg_roles r, pg_catalog.pg_namespace n
    WHERE n.oid OPERATOR(pg_catalog.=) '@extschema@'::regnamespace
      AND NOT r.rolsuper AND r.rolname OPERATOR(pg_catalog.!~) '^pg_'
      AND pg_catalog.pg_has_role(r.oid, 'pg_monitor', 'MEMBER')
      AND NOT pg_catalog.pg_has_role(r.oid, n.nspowner, 'MEMBER')
-     AND pg_catalog.has_schema_privilege(r.oid, n.oid, 'USAGE');
+     AND pg_catalog.has_schema_privilege(r.oid, n.oid, 'USAGE')
+     AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d, pg_catalog.pg_proc p
+                      WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+                        AND d.refobjid OPERATOR(pg_catalog.=)
+                              (SELECT e.oid FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'promo')
+                        AND d.deptype OPERATOR(pg_catalog.=) 'e'
+                        AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+                        AND p.oid OPERATOR(pg_catalog.=) d.objid
+                        AND p.pronamespace OPERATOR(pg_catalog.=) n.oid
+                        AND NOT pg_catalog.has_function_privilege('public', p.oid, 'EXECUTE')
+                        AND pg_catalog.has_function_privilege(r.oid, p.oid, 'EXECUTE'));
   IF readers IS NOT NULL THEN
     RAISE WARNING 'roles % (of pg_monitor) have USAGE on the schema of promo, %, and can stall its redemptions', readers, '@extschema@'::regnamespace
       USING HINT = 'promo_monitor.promo_stats needs no USAGE on it: revoke what was granted for 1.5.2''s promo_stats (REVOKE USAGE ON SCHEMA ... FROM ...), and keep promo out of public, where PUBLIC has USAGE.';

@@ -23,7 +23,7 @@ BEGIN
   END;
   -- A library's versions are plain dotted numbers (library_version.hpp);
   -- compared only once that is known, so the cast cannot fail.
-  IF loaded OPERATOR(pg_catalog.~) '^[0-9]{1,9}(\.[0-9]{1,9})*$' THEN
+  IF loaded OPERATOR(pg_catalog.~) E'^[0-9]{1,9}(\\.[0-9]{1,9})*$' THEN
     too_old := pg_catalog.string_to_array(loaded, '.')::pg_catalog.int4[]
                OPERATOR(pg_catalog.<) '{1,5,3}'::pg_catalog.int4[];
   END IF;
@@ -409,7 +409,7 @@ BEGIN
             HINT = 'A code has 1 to 64 characters, without control characters, after surrounding white space is removed.';
   END IF;
   IF pg_catalog.btrim(code, E' \t\n\r\f' OPERATOR(pg_catalog.||) pg_catalog.chr(11))
-       OPERATOR(pg_catalog.~) '[\u0001-\u001f\u007f-\u009f]' THEN
+       OPERATOR(pg_catalog.~) E'[\\u0001-\\u001f\\u007f-\\u009f]' THEN
     RAISE EXCEPTION 'promo code contains a control character'
       USING ERRCODE = 'invalid_parameter_value',
             HINT = 'A code has 1 to 64 characters, without control characters, after surrounding white space is removed.';

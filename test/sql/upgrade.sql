@@ -171,11 +171,15 @@ GRANT SELECT ON promo_stats TO promo_upgrade_app;
 
 -- 1.5.2 -> 1.5.3: promo_stats and its functions move to promo_monitor, with
 -- the DBA's grant; the counters go on. A monitoring role with USAGE on
--- promo's schema (here public, through PUBLIC) is named: it no longer needs
--- it, and could stall redemptions with it.
-CREATE ROLE promo_upgrade_monitor IN ROLE pg_monitor;
+-- promo's schema (here public, through PUBLIC) is named, quoted: it no
+-- longer needs it, and could stall redemptions with it.
+CREATE ROLE "Promo Upgrade, Monitor" IN ROLE pg_monitor;
+-- one that also runs redemptions needs the USAGE, and is not named
+CREATE ROLE promo_upgrade_app_monitor IN ROLE pg_monitor;
+GRANT EXECUTE ON FUNCTION redeem_promo(text, text, text, interval) TO promo_upgrade_app_monitor;
 ALTER EXTENSION promo UPDATE TO '1.5.3';
-DROP ROLE promo_upgrade_monitor;
+REVOKE EXECUTE ON FUNCTION redeem_promo(text, text, text, interval) FROM promo_upgrade_app_monitor;
+DROP ROLE "Promo Upgrade, Monitor", promo_upgrade_app_monitor;
 SELECT extversion FROM pg_extension WHERE extname = 'promo';
 SELECT status FROM redeem_promo('code-7');
 SELECT code_class, status, calls FROM promo_monitor.promo_stats WHERE calls > 0;
