@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "order_terms.hpp"
 #include "pg_headers.hpp"
 
 namespace promo {
@@ -16,6 +17,7 @@ struct FoundCode {
   int32_t slots = 1;
   bool customer_limited = false;       // max_uses_per_customer is set
   std::optional<int64_t> campaign_id;  // 1.5's tables
+  std::optional<OrderTerms> terms;     // 1.6's tables
 };
 
 // Whether the code with `code_key` exists, and what it says, as a
@@ -24,6 +26,6 @@ struct FoundCode {
 // created, or row-level security is on for promo_codes) and the caller runs
 // its statement instead.
 std::optional<std::optional<FoundCode>> find_code_by_index(const std::string &schema, Datum code_key,
-                                                             bool with_campaign);
+                                                             bool with_campaign, bool with_terms);
 
 }  // namespace promo

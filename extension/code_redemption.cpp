@@ -94,7 +94,7 @@ int32_t reclaim_elsewhere(SpiSession &spi, int64_t campaign_id, int64_t except,
 
 Redemption redeem_code(SpiSession &spi, RedemptionRequest request, bool reveal_reasons) {
   const stats::Call call;
-  std::optional<FoundCode> found = find_code(spi, request.code_key, request.campaigns);
+  std::optional<FoundCode> found = find_code(spi, request.code_key, request.campaigns, request.orders);
   if (!found) {
     stats::count_answer(stats::CodeClass::None, Status::NotFound, !reveal_reasons);
     return Redemption{};

@@ -12,6 +12,8 @@
 #include "legacy/legacy_redemption.hpp"
 #include "library_version.hpp"
 #include "normalize.hpp"
+#include "order_rules.hpp"
+#include "order_terms.hpp"
 #include "pg_headers.hpp"
 #include "redemption.hpp"
 #include "result_row.hpp"
@@ -39,6 +41,8 @@ PG_FUNCTION_INFO_V1(promo_reclaim_expired_holds_v1_4);
 PG_FUNCTION_INFO_V1(promo_stats_counters);
 PG_FUNCTION_INFO_V1(promo_stats_reset);
 PG_FUNCTION_INFO_V1(promo_library_version);
+PG_FUNCTION_INFO_V1(redeem_promo_v1_6);
+PG_FUNCTION_INFO_V1(promo_stats_counters_v1_6);
 }
 
 namespace promo {
@@ -112,9 +116,21 @@ legacy::Tables legacy_tables(TablesVersion tables, bool ledger_call) {
     case TablesVersion::V1_1: return legacy::Tables::V1_1;
     case TablesVersion::V1_3: return legacy::Tables::V1_3;
     case TablesVersion::V1_4:
-    case TablesVersion::V1_5: break;
+    case TablesVersion::V1_5:
+    case TablesVersion::V1_6: break;
   }
-  throw std::logic_error("1.4's and 1.5's tables have no legacy service");
+  throw std::logic_error("1.4's tables and newer have no legacy service");
+}
+
+// The order of a 1.6 call (order_amount, currency): both or neither.
+std::optional<OrderArgument> order_argument(FunctionCallInfo fcinfo, int amount_index, int currency_index) {
+  std::optional<int64_t> amount;
+  std::optional<std::string> currency;
+  if (!PG_ARGISNULL(amount_index)) amount = PG_GETARG_INT64(amount_index);
+  if (!PG_ARGISNULL(currency_index)) currency = text_argument(fcinfo, currency_index);
+  throw_if(order::check_order(amount, currency));
+  if (!amount) return std::nullopt;
+  return OrderArgument{*amount, TextArgument{PG_GETARG_DATUM(currency_index), *currency}};
 }
 
 int64_t redemption_id_argument(FunctionCallInfo fcinfo) {
@@ -135,14 +151,16 @@ void inject_debug_fault() {
 // the call finds (tables_version.hpp).
 Datum redeem_body(FunctionCallInfo fcinfo) {
   Datum code = code_argument(fcinfo);
-  const bool ledger_arguments = PG_NARGS() == 4;
+  const bool ledger_arguments = PG_NARGS() >= 4;
   std::optional<TextArgument> customer, key;
   std::optional<TimeOffset> hold;
+  std::optional<OrderArgument> order;
   if (ledger_arguments) {
     customer = identifier_argument(fcinfo, 1, "customer_id");
     key = identifier_argument(fcinfo, 2, "idempotency_key");
     hold = hold_microseconds(fcinfo, 3);
   }
+  if (PG_NARGS() == 6) order = order_argument(fcinfo, 4, 5);
   const std::string schema = function_schema(fcinfo);
   SpiSession spi(schema);
   const TablesVersion tables = tables_version(schema);
@@ -152,9 +170,9 @@ Datum redeem_body(FunctionCallInfo fcinfo) {
   if (served_by_core(tables)) {
     std::optional<TimestampTz> expires;
     if (hold) expires = GetCurrentTransactionStartTimestamp() + *hold;
-    const bool campaigns = tables == TablesVersion::V1_5;
-    redemption = redeem_code(spi, RedemptionRequest{normalized_code(code), customer, key, expires, campaigns, {}},
-                             reveal_reasons());
+    RedemptionRequest request{normalized_code(code), customer, key, expires, has_campaigns(tables), {},
+                              has_orders(tables), order};
+    redemption = redeem_code(spi, std::move(request), reveal_reasons());
   } else {
     const legacy::Request request{code, customer, key, exact_interval(hold)};
     redemption = legacy::redeem(spi, request, reveal_reasons(), legacy_tables(tables, false));
@@ -171,7 +189,7 @@ Datum ledger_action(FunctionCallInfo fcinfo, Older &&older, Newest &&newest) {
   SpiSession spi(schema);
   const TablesVersion tables = tables_version(schema);
   refuse_call_older_than_tables(fcinfo, spi, tables);
-  Datum result = served_by_core(tables) ? newest(spi, tables == TablesVersion::V1_5)
+  Datum result = served_by_core(tables) ? newest(spi, has_campaigns(tables))
                                         : older(spi, legacy_tables(tables, true));
   spi.finish();
   return result;
@@ -282,10 +300,22 @@ Datum promo_reclaim_expired_holds_v1_4(PG_FUNCTION_ARGS) {
   return promo::cpp_boundary([&] { return promo::reclaim_body(fcinfo); });
 }
 
+// redeem_promo(code, customer_id, idempotency_key, hold, order_amount,
+// currency) RETURNS promo_redemption -- 1.6
+Datum redeem_promo_v1_6(PG_FUNCTION_ARGS) {
+  return redeem_entry(fcinfo);
+}
+
 // promo_stats_counters() RETURNS SETOF record, behind the view promo_stats,
-// and promo_stats_reset() RETURNS void -- 1.5.2
+// and promo_stats_reset() RETURNS void -- 1.5.2; the counters of the
+// statuses up to 1.5.3's, which that view's promo_status has.
 Datum promo_stats_counters(PG_FUNCTION_ARGS) {
-  return promo::cpp_boundary([&] { return promo::stats::counters(fcinfo); });
+  return promo::cpp_boundary([&] { return promo::stats::counters(fcinfo, "1.5.3"); });
+}
+
+// The same, with 1.6's statuses -- 1.6
+Datum promo_stats_counters_v1_6(PG_FUNCTION_ARGS) {
+  return promo::cpp_boundary([&] { return promo::stats::counters(fcinfo, "1.6"); });
 }
 
 Datum promo_stats_reset(PG_FUNCTION_ARGS) {

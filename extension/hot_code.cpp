@@ -1,6 +1,7 @@
 #include "hot_code.hpp"
 
 #include <cstdint>
+#include <vector>
 
 #include "error_bridge.hpp"
 
@@ -46,6 +47,37 @@ SELECT id AS promo_id, code, current_uses, max_uses, is_active, max_uses_per_cus
 )",
                                                {{"promo_id", INT8OID}, {"code_key", TEXTOID}}};
 
+// hot_read and hot_read_for_snapshot on 1.6's tables, with the code's order
+// terms, which a DBA's change waits for the guard to change.
+const SqlStatement read_with_terms_statement{"hot_read_with_terms",
+                                             R"(
+SELECT id AS promo_id, code, current_uses, max_uses, is_active, max_uses_per_customer, slots,
+       )" PROMO_ORDER_TERMS_COLUMNS R"(,
+       NOT is_active AS inactive,
+       valid_from IS NOT NULL AND valid_from OPERATOR(pg_catalog.>) pg_catalog.now() AS not_yet_valid,
+       valid_until IS NOT NULL AND valid_until OPERATOR(pg_catalog.<=) pg_catalog.now() AS expired,
+       false AS exhausted
+  FROM @extschema@.promo_codes
+ WHERE id OPERATOR(pg_catalog.=) $1
+   AND ($2 IS NULL OR code_key OPERATOR(pg_catalog.=) $2)
+)",
+                                             {{"promo_id", INT8OID}, {"code_key", TEXTOID}}};
+
+const SqlStatement read_with_terms_for_snapshot_statement{"hot_read_with_terms_for_snapshot",
+                                                          R"(
+SELECT id AS promo_id, code, current_uses, max_uses, is_active, max_uses_per_customer, slots,
+       )" PROMO_ORDER_TERMS_COLUMNS R"(,
+       NOT is_active AS inactive,
+       valid_from IS NOT NULL AND valid_from OPERATOR(pg_catalog.>) pg_catalog.now() AS not_yet_valid,
+       valid_until IS NOT NULL AND valid_until OPERATOR(pg_catalog.<=) pg_catalog.now() AS expired,
+       false AS exhausted
+  FROM @extschema@.promo_codes
+ WHERE id OPERATOR(pg_catalog.=) $1
+   AND ($2 IS NULL OR code_key OPERATOR(pg_catalog.=) $2)
+   FOR KEY SHARE
+)",
+                                                          {{"promo_id", INT8OID}, {"code_key", TEXTOID}}};
+
 // $1 promo_id, $2 customer_id, $3 idempotency_key, $4 hold_expires_at,
 // $5 slot: the ledger row of a use taken from a slot.
 const SqlStatement insert_ledger_statement{"hot_insert_ledger",
@@ -60,6 +92,24 @@ RETURNING id AS redemption_id, state, hold_expires_at
                                             {"idempotency_key", TEXTOID},
                                             {"hold_expires_at", TIMESTAMPTZOID},
                                             {"slot", INT4OID}}};
+
+// The same on 1.6's ledger, with the order ($6 order_amount, $7 currency)
+// and the discount granted ($8).
+const SqlStatement insert_order_ledger_statement{"hot_insert_order_ledger",
+                                                 R"(
+INSERT INTO @extschema@.promo_redemptions
+       (promo_id, customer_id, idempotency_key, state, hold_expires_at, slot, order_amount, currency, discount)
+VALUES ($1, $2, $3, CASE WHEN $4 IS NULL THEN 'redeemed' ELSE 'held' END, $4, $5, $6, $7, $8)
+RETURNING id AS redemption_id, state, hold_expires_at, discount, currency
+)",
+                                                 {{"promo_id", INT8OID},
+                                                  {"customer_id", TEXTOID},
+                                                  {"idempotency_key", TEXTOID},
+                                                  {"hold_expires_at", TIMESTAMPTZOID},
+                                                  {"slot", INT4OID},
+                                                  {"order_amount", INT8OID},
+                                                  {"order_currency", TEXTOID},
+                                                  {"discount", INT8OID}}};
 
 // A hot code opened for a call: its guard shared, its row read under it.
 struct HotCode {
@@ -76,16 +126,18 @@ enum class Opened { Gone, OneSlot, Hot };
 // before the guard, the order a DBA's change takes them in (row, then guard),
 // and the caller locks every slot once it holds the key's and customer's
 // locks (snapshot_locks), keeping the order of lock_scheme.hpp.
+// On 1.6's tables (`orders`) the row's order terms are read with it.
 Opened open(SpiSession &spi, int64_t promo_id, std::optional<Datum> code_key, bool campaigns,
-            std::optional<HotCode> &hot) {
+            std::optional<HotCode> &hot, bool orders = false) {
   const bool snapshot = IsolationUsesXactSnapshot();
   const std::initializer_list<Argument> arguments = {bigint_arg("promo_id", promo_id),
                                                      text_arg("code_key", code_key)};
   std::optional<Rows> read;
-  if (snapshot) read = spi.execute(read_for_snapshot_statement, arguments);
+  if (snapshot)
+    read = spi.execute(orders ? read_with_terms_for_snapshot_statement : read_for_snapshot_statement, arguments);
   const locks::LockId guard{locks::Lock::CodeGuard, promo_id};
   const locks::Held held = locks::acquire(guard, locks::Mode::Share);
-  if (!snapshot) read = spi.execute(read_statement, arguments);
+  if (!snapshot) read = spi.execute(orders ? read_with_terms_statement : read_statement, arguments);
   const Rows &rows = *read;
   const Opened opened = rows.empty()                        ? Opened::Gone
                         : rows[0].int4("slots").value() > 1 ? Opened::Hot
@@ -95,6 +147,7 @@ Opened open(SpiSession &spi, int64_t promo_id, std::optional<Datum> code_key, bo
     return opened;
   }
   CodeState code = read_code_state(rows[0]);
+  if (orders) code.terms = read_order_terms(rows[0]);
   if (campaigns) code.campaign_id = campaign::of_code(spi, promo_id);  // the guard keeps it
   const std::optional<int32_t> left =
       SlottedCounter::left_when_spread(code.row.max_uses, code.row.current_uses);
@@ -213,7 +266,7 @@ void take_argument_lock(locks::Lock lock, int64_t promo_id, const TextArgument &
 std::optional<Redemption> redeem(SpiSession &spi, const RedemptionRequest &request, int64_t promo_id,
                                  bool reveal_reasons) {
   std::optional<HotCode> opened;
-  switch (open(spi, promo_id, request.code_key, request.campaigns, opened)) {
+  switch (open(spi, promo_id, request.code_key, request.campaigns, opened, request.orders)) {
     case Opened::Gone: return Redemption{};
     case Opened::OneSlot: return std::nullopt;
     case Opened::Hot: break;
@@ -235,6 +288,7 @@ std::optional<Redemption> redeem(SpiSession &spi, const RedemptionRequest &reque
     }
   }
   if (code.refusal) return refuse(hot, *code.refusal, reveal_reasons);
+  if (std::optional<Status> refused = order_refusal(request, code)) return refuse(hot, *refused, reveal_reasons);
   // What the code's reclaimed holds owe its campaign, given back once the
   // campaign's customer lock is held (lock_scheme.hpp), or on a refusal.
   campaign::Owed owed;
@@ -258,12 +312,20 @@ std::optional<Redemption> redeem(SpiSession &spi, const RedemptionRequest &reque
   std::optional<Datum> customer, key;
   if (request.customer) customer = request.customer->datum;
   if (request.key) key = request.key->datum;
-  Rows rows = spi.execute(
-      insert_ledger_statement,
-      {bigint_arg("promo_id", promo_id), text_arg("customer_id", customer), text_arg("idempotency_key", key),
-       timestamptz_arg("hold_expires_at", request.hold_expires), integer_arg("slot", taken->slot)});
+  std::vector<Argument> arguments = {bigint_arg("promo_id", promo_id), text_arg("customer_id", customer),
+                                     text_arg("idempotency_key", key),
+                                     timestamptz_arg("hold_expires_at", request.hold_expires),
+                                     integer_arg("slot", taken->slot)};
+  if (!request.orders) {
+    Rows rows = spi.execute(insert_ledger_statement, arguments);
+    return Redemption{Status::Redeemed, plus_slot_uses(code.row, taken->slot_uses),
+                      read_ledger_entry(rows[0], false), code.campaign_id, std::nullopt};
+  }
+  for (const Argument &column : order_ledger_arguments(request.order, order_discount(*code.terms, request.order)))
+    arguments.push_back(column);
+  Rows rows = spi.execute(insert_order_ledger_statement, arguments);
   return Redemption{Status::Redeemed, plus_slot_uses(code.row, taken->slot_uses),
-                    read_ledger_entry(rows[0], false), code.campaign_id, std::nullopt};
+                    read_ledger_entry_with_order(rows[0], false), code.campaign_id, std::nullopt};
 }
 
 std::optional<bool> confirm(SpiSession &spi, int64_t promo_id, int64_t redemption_id, bool campaigns) {

@@ -7,6 +7,6 @@
 
 namespace promo {
 
-constexpr const char *library_version = "1.5.3";
+constexpr const char *library_version = "1.6";
 
 }  // namespace promo

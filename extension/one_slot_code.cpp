@@ -1,6 +1,8 @@
 #include "one_slot_code.hpp"
 
+#include <iterator>
 #include <stdexcept>
+#include <vector>
 
 #include "campaign.hpp"
 #include "error_bridge.hpp"
@@ -90,6 +92,62 @@ SELECT c.id AS promo_id, c.code, c.current_uses, c.max_uses, c.is_active,
                                      {"code_key", TEXTOID},
                                      {"campaign_id", INT8OID}}};
 
+// The same on 1.6's tables, also re-checking the code's order terms as the
+// caller read them ($8 to $13, PROMO_ORDER_TERMS_COLUMNS): the discount
+// $16, which the caller computed from them for the order ($14 order_amount,
+// $15 currency; NULL: none), is recorded only if the row still has them. A
+// code a DBA changed meanwhile is refused here and decided again with its
+// row locked (decide_locked).
+const SqlStatement order_redeem_statement{"one_slot_order_redeem",
+                                          R"(
+WITH code_row AS (
+  UPDATE @extschema@.promo_codes
+     SET current_uses = current_uses OPERATOR(pg_catalog.+) 1
+   WHERE id OPERATOR(pg_catalog.=) $1
+     AND ($6 IS NULL OR code_key OPERATOR(pg_catalog.=) $6)
+     AND campaign_id IS NOT DISTINCT FROM $7
+     AND slots OPERATOR(pg_catalog.=) 1
+     AND is_active
+     AND (valid_from IS NULL OR valid_from OPERATOR(pg_catalog.<=) pg_catalog.now())
+     AND (valid_until IS NULL OR pg_catalog.now() OPERATOR(pg_catalog.<) valid_until)
+     AND (max_uses IS NULL OR current_uses OPERATOR(pg_catalog.<) max_uses)
+     AND (max_uses_per_customer IS NULL OR $2 IS NULL
+          OR $4 OPERATOR(pg_catalog.<) max_uses_per_customer)
+     AND requires_customer OPERATOR(pg_catalog.=) $8
+     AND currency IS NOT DISTINCT FROM $9
+     AND min_amount IS NOT DISTINCT FROM $10
+     AND discount_basis_points IS NOT DISTINCT FROM $11
+     AND discount_ceiling IS NOT DISTINCT FROM $12
+     AND discount_amount IS NOT DISTINCT FROM $13
+  RETURNING id, code, current_uses, max_uses, is_active
+), ledger_row AS (
+  INSERT INTO @extschema@.promo_redemptions
+         (promo_id, customer_id, idempotency_key, state, hold_expires_at, order_amount, currency, discount)
+  SELECT id, $2, $3, CASE WHEN $5 IS NULL THEN 'redeemed' ELSE 'held' END, $5, $14, $15, $16
+    FROM code_row
+  RETURNING id, state, hold_expires_at, discount, currency
+)
+SELECT c.id AS promo_id, c.code, c.current_uses, c.max_uses, c.is_active,
+       l.id AS redemption_id, l.state, l.hold_expires_at, l.discount, l.currency
+  FROM code_row c, ledger_row l
+)",
+                                          {{"promo_id", INT8OID},
+                                           {"customer_id", TEXTOID},
+                                           {"idempotency_key", TEXTOID},
+                                           {"customer_live_uses", INT4OID},
+                                           {"hold_expires_at", TIMESTAMPTZOID},
+                                           {"code_key", TEXTOID},
+                                           {"campaign_id", INT8OID},
+                                           {"requires_customer", BOOLOID},
+                                           {"currency", TEXTOID},
+                                           {"min_amount", INT8OID},
+                                           {"discount_basis_points", INT4OID},
+                                           {"discount_ceiling", INT8OID},
+                                           {"discount_amount", INT8OID},
+                                           {"order_amount", INT8OID},
+                                           {"order_currency", TEXTOID},
+                                           {"discount", INT8OID}}};
+
 // $1 promo_id, $2 code_key (NULL: any). The code row, locked as the UPDATE
 // locks it, and what it says against a new use. Under REPEATABLE READ a row
 // changed since the snapshot raises 40001 here.
@@ -122,6 +180,22 @@ SELECT id AS promo_id, code, current_uses, max_uses, is_active, max_uses_per_cus
    FOR NO KEY UPDATE
 )",
                                            {{"promo_id", INT8OID}, {"code_key", TEXTOID}}};
+
+// The same on 1.6's tables, with the code's order terms.
+const SqlStatement order_lock_statement{"one_slot_order_lock",
+                                        R"(
+SELECT id AS promo_id, code, current_uses, max_uses, is_active, max_uses_per_customer, slots, campaign_id,
+       )" PROMO_ORDER_TERMS_COLUMNS R"(,
+       NOT is_active AS inactive,
+       valid_from IS NOT NULL AND valid_from OPERATOR(pg_catalog.>) pg_catalog.now() AS not_yet_valid,
+       valid_until IS NOT NULL AND valid_until OPERATOR(pg_catalog.<=) pg_catalog.now() AS expired,
+       max_uses IS NOT NULL AND current_uses OPERATOR(pg_catalog.>=) max_uses AS exhausted
+  FROM @extschema@.promo_codes
+ WHERE id OPERATOR(pg_catalog.=) $1
+   AND ($2 IS NULL OR code_key OPERATOR(pg_catalog.=) $2)
+   FOR NO KEY UPDATE
+)",
+                                        {{"promo_id", INT8OID}, {"code_key", TEXTOID}}};
 
 // $1 promo_id, whose row the caller has locked, $2 uses released from its
 // ledger. Gives them back to the counter; returns the row as one_slot_lock.
@@ -163,15 +237,16 @@ locks::LockId queue_of(int64_t promo_id) {
   return {locks::Lock::CodeQueue, promo_id};
 }
 
-// The code row, locked, with its campaign on 1.5's tables; empty if it is
-// gone (or was renamed).
+// The code row, locked, with its campaign on 1.5's tables and its order
+// terms on 1.6's; empty if it is gone (or was renamed).
 std::optional<CodeState> lock_row(SpiSession &spi, int64_t promo_id, std::optional<Datum> code_key,
-                                  bool campaigns) {
-  Rows rows = spi.execute(campaigns ? campaign_lock_statement : lock_statement,
-                          {bigint_arg("promo_id", promo_id), text_arg("code_key", code_key)});
+                                  bool campaigns, bool orders = false) {
+  const SqlStatement &statement = orders ? order_lock_statement : campaigns ? campaign_lock_statement : lock_statement;
+  Rows rows = spi.execute(statement, {bigint_arg("promo_id", promo_id), text_arg("code_key", code_key)});
   if (rows.empty()) return std::nullopt;
   CodeState code = read_code_state(rows[0]);
   if (campaigns) code.campaign_id = rows[0].int8("campaign_id");
+  if (orders) code.terms = read_order_terms(rows[0]);
   return code;
 }
 
@@ -184,9 +259,11 @@ int32_t reclaim(SpiSession &spi, std::optional<CodeState> &code, campaign::Campa
   const int32_t released = release_expired_holds(spi, code->row.id);
   if (released == 0) return 0;
   const std::optional<int64_t> campaign_id = code->campaign_id;
+  const std::optional<OrderTerms> terms = code->terms;
   code = read_code_state(
       spi.execute(give_back_statement, {bigint_arg("promo_id", code->row.id), integer_arg("uses", released)})[0]);
   code->campaign_id = campaign_id;
+  code->terms = terms;
   if (campaign != nullptr)
     campaign->give_back(released);
   else if (owed != nullptr)
@@ -196,10 +273,25 @@ int32_t reclaim(SpiSession &spi, std::optional<CodeState> &code, campaign::Campa
   return released;
 }
 
+// On 1.6's tables: the guarded UPDATE with the code's order terms as they
+// were read, and the discount they grant the order.
+std::optional<Redemption> try_redeem_order(SpiSession &spi, const RedemptionRequest &request,
+                                           std::vector<Argument> arguments, const OrderTerms &terms) {
+  for (const Argument &term : order_terms_arguments(terms)) arguments.push_back(term);
+  for (const Argument &column : order_ledger_arguments(request.order, order_discount(terms, request.order)))
+    arguments.push_back(column);
+  Rows rows = spi.execute(order_redeem_statement, arguments);
+  if (rows.empty()) return std::nullopt;
+  return Redemption{Status::Redeemed, read_code_row(rows[0]), read_ledger_entry_with_order(rows[0], false),
+                    std::nullopt, std::nullopt};
+}
+
 // Runs the guarded UPDATE; empty if it refused. On 1.5's tables it also
-// checks that the code's campaign is still `campaign_id`.
+// checks that the code's campaign is still `campaign_id`, on 1.6's that its
+// order terms are still `terms`.
 std::optional<Redemption> try_redeem(SpiSession &spi, const RedemptionRequest &request, int64_t promo_id,
-                                     std::optional<int32_t> customer_uses, std::optional<int64_t> campaign_id) {
+                                     std::optional<int32_t> customer_uses, std::optional<int64_t> campaign_id,
+                                     const std::optional<OrderTerms> &terms) {
   std::optional<Datum> customer, key;
   if (request.customer) customer = request.customer->datum;
   if (request.key) key = request.key->datum;
@@ -209,11 +301,18 @@ std::optional<Redemption> try_redeem(SpiSession &spi, const RedemptionRequest &r
                                 integer_arg("customer_live_uses", customer_uses),
                                 timestamptz_arg("hold_expires_at", request.hold_expires),
                                 text_arg("code_key", request.code_key)};
+  const Argument campaign = campaign_id ? bigint_arg("campaign_id", *campaign_id)
+                                        : Argument{"campaign_id", INT8OID, Datum(0), true};
+  if (request.orders) {
+    std::vector<Argument> with_campaign(std::begin(arguments), std::end(arguments));
+    with_campaign.push_back(campaign);
+    std::optional<Redemption> redeemed = try_redeem_order(spi, request, std::move(with_campaign), *terms);
+    if (redeemed) redeemed->campaign_id = campaign_id;
+    return redeemed;
+  }
   Rows rows = request.campaigns
-                  ? spi.execute(campaign_redeem_statement,
-                                {arguments[0], arguments[1], arguments[2], arguments[3], arguments[4], arguments[5],
-                                 campaign_id ? bigint_arg("campaign_id", *campaign_id)
-                                             : Argument{"campaign_id", INT8OID, Datum(0), true}})
+                  ? spi.execute(campaign_redeem_statement, {arguments[0], arguments[1], arguments[2], arguments[3],
+                                                            arguments[4], arguments[5], campaign})
                   : spi.execute(redeem_statement,
                                 {arguments[0], arguments[1], arguments[2], arguments[3], arguments[4], arguments[5]});
   if (rows.empty()) return std::nullopt;
@@ -262,7 +361,8 @@ Redemption decide_campaign(SpiSession &spi, const RedemptionRequest &request, co
   if (!campaign.take([&](int32_t) { return reclaim_all(); })) return refuse(Status::Exhausted);
   if (customer_uses)  // counted again: a reclaim may have released some
     customer_uses = customer_live_uses(spi, code.row.id, *request.customer);
-  if (std::optional<Redemption> redeemed = try_redeem(spi, request, code.row.id, customer_uses, campaign.id()))
+  if (std::optional<Redemption> redeemed =
+          try_redeem(spi, request, code.row.id, customer_uses, campaign.id(), code.terms))
     return *redeemed;
   throw std::logic_error("an eligible code of a campaign, locked, was not redeemed");
 }
@@ -270,7 +370,7 @@ Redemption decide_campaign(SpiSession &spi, const RedemptionRequest &request, co
 // Decides with the code row locked, by the rules (redemption_rules.hpp).
 std::optional<Redemption> decide_locked(SpiSession &spi, const RedemptionRequest &request, int64_t promo_id,
                                         bool reveal_reasons) {
-  std::optional<CodeState> code = lock_row(spi, promo_id, request.code_key, request.campaigns);
+  std::optional<CodeState> code = lock_row(spi, promo_id, request.code_key, request.campaigns, request.orders);
   if (!code) return Redemption{};
   if (code->slots > 1) return std::nullopt;
   // What the code's reclaimed holds owe its campaign, given back once the
@@ -281,6 +381,7 @@ std::optional<Redemption> decide_locked(SpiSession &spi, const RedemptionRequest
     return in_campaign(refusal(status, code->row, reveal_reasons), *code);
   };
   if (code->refusal) return refuse(*code->refusal);
+  if (std::optional<Status> refused = order_refusal(request, *code)) return refuse(*refused);
 
   bool reclaimed = false;
   auto reclaim_once = [&](campaign::Campaign *campaign) {
@@ -299,7 +400,8 @@ std::optional<Redemption> decide_locked(SpiSession &spi, const RedemptionRequest
   }
   if (code->campaign_id)
     return decide_campaign(spi, request, *code, customer_uses, reveal_reasons, reclaim_once, owed);
-  if (std::optional<Redemption> redeemed = try_redeem(spi, request, promo_id, customer_uses, std::nullopt))
+  if (std::optional<Redemption> redeemed =
+          try_redeem(spi, request, promo_id, customer_uses, std::nullopt, code->terms))
     return redeemed;
   throw std::logic_error("an eligible code, locked, was not redeemed");
 }
@@ -349,9 +451,15 @@ std::optional<Redemption> redeem(SpiSession &spi, const RedemptionRequest &reque
   // The one-statement path (the statement checks that the code's campaign
   // is still the one it was found with); a code of a campaign then meets the
   // campaign's rules.
+  // On 1.6's tables an order the code's terms (as found) refuse is decided
+  // with the row locked, where the refusal is answered in its place among
+  // the rules.
+  if (request.orders && order_refusal(*found.terms, request.customer.has_value(), request.order))
+    return decide_locked(spi, request, found.id, reveal_reasons);
   std::optional<int32_t> customer_uses;
   if (request.customer && found.customer_limited) customer_uses = customer_live_uses(spi, found.id, *request.customer);
-  if (std::optional<Redemption> redeemed = try_redeem(spi, request, found.id, customer_uses, found.campaign_id)) {
+  if (std::optional<Redemption> redeemed =
+          try_redeem(spi, request, found.id, customer_uses, found.campaign_id, found.terms)) {
     if (!found.campaign_id || campaign_grants(spi, request, *redeemed)) return redeemed;
     spi.execute(undo_statement, {bigint_arg("promo_id", found.id), bigint_arg("redemption_id", redeemed->entry->id)});
   }

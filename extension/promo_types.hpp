@@ -20,7 +20,10 @@ namespace promo {
   X(Expired, "expired", "1.0")                             \
   X(Exhausted, "exhausted", "1.0")                         \
   X(CustomerLimitReached, "customer_limit_reached", "1.1") \
-  X(Released, "released", "1.1")
+  X(Released, "released", "1.1")                           \
+  X(CustomerRequired, "customer_required", "1.6")          \
+  X(WrongCurrency, "wrong_currency", "1.6")                \
+  X(BelowMinimum, "below_minimum", "1.6")
 
 // X(C++ name, SQL column, SQL type (pg_type.typname), version that added it).
 #define PROMO_REDEMPTION_COLUMNS(X)                     \
@@ -37,7 +40,9 @@ namespace promo {
   X(RedemptionState, "redemption_state", "text", "1.1") \
   X(HoldExpiresAt, "hold_expires_at", "timestamptz", "1.1") \
   X(CampaignId, "campaign_id", "int8", "1.5")               \
-  X(RefusedBy, "refused_by", "text", "1.5")
+  X(RefusedBy, "refused_by", "text", "1.5")                \
+  X(Discount, "discount", "int8", "1.6")                    \
+  X(Currency, "currency", "text", "1.6")
 
 enum class Status {
 #define PROMO_STATUS_ENUMERATOR(name, label, since) name,
@@ -93,7 +98,7 @@ constexpr bool version_at_most(const char *since, const char *version) {
 }
 
 // How many columns promo_redemption has in a version (1.0: up to is_active;
-// the ledger's came with 1.1, the campaign's with 1.5).
+// the ledger's came with 1.1, the campaign's with 1.5, the order's with 1.6).
 constexpr std::size_t columns_in(const char *version) {
   std::size_t count = 0;
   for (const ColumnInfo &info : redemption_columns)

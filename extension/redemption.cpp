@@ -9,7 +9,14 @@ CodeRow read_code_row(const ResultRow &row) {
 
 LedgerEntry read_ledger_entry(const ResultRow &row, bool replayed) {
   return LedgerEntry{row.int8("redemption_id").value(), row.string("state").value(),
-                     row.timestamptz("hold_expires_at"), replayed};
+                     row.timestamptz("hold_expires_at"), replayed, std::nullopt, std::nullopt};
+}
+
+LedgerEntry read_ledger_entry_with_order(const ResultRow &row, bool replayed) {
+  LedgerEntry entry = read_ledger_entry(row, replayed);
+  entry.discount = row.int8("discount");
+  entry.currency = row.string("currency");
+  return entry;
 }
 
 }  // namespace promo

@@ -30,10 +30,15 @@ struct LedgerEntry {
   std::string state;                       // redeemed, held or released
   std::optional<int64_t> hold_expires_at;  // TimestampTz
   bool replayed = false;
+  std::optional<int64_t> discount;       // granted to its order (1.6)
+  std::optional<std::string> currency;   // the order's (1.6)
 };
 
 // Reads the columns redemption_id, state, hold_expires_at.
 LedgerEntry read_ledger_entry(const ResultRow &row, bool replayed);
+
+// The same with the order's columns discount and currency (1.6's ledger).
+LedgerEntry read_ledger_entry_with_order(const ResultRow &row, bool replayed);
 
 // Which rules refused a use: the code's own, or its campaign's (1.5).
 enum class Scope { Code, Campaign };

@@ -113,9 +113,39 @@ SELECT id, slots, max_uses_per_customer IS NOT NULL AS customer_limited, campaig
 )",
                                                 {{"code_key", TEXTOID}}};
 
+// The same on 1.6's tables, with the code's order terms.
+const SqlStatement find_code_with_terms_statement{"find_code_with_terms",
+                                                  R"(
+SELECT id, slots, max_uses_per_customer IS NOT NULL AS customer_limited, campaign_id, )" PROMO_ORDER_TERMS_COLUMNS R"(
+  FROM @extschema@.promo_codes
+ WHERE code_key OPERATOR(pg_catalog.=) $1
+)",
+                                                  {{"code_key", TEXTOID}}};
+
+// find_key on 1.6's ledger, with the order's discount and currency.
+const SqlStatement find_key_with_order_statement{"find_key_with_order",
+                                                 R"(
+SELECT id AS redemption_id, customer_id, state, hold_expires_at, discount, currency,
+       state OPERATOR(pg_catalog.=) 'held'
+       AND hold_expires_at OPERATOR(pg_catalog.<=) pg_catalog.now() AS expired_hold
+  FROM @extschema@.promo_redemptions
+ WHERE promo_id OPERATOR(pg_catalog.=) $1
+   AND idempotency_key OPERATOR(pg_catalog.=) $2
+)",
+                                                 {{"promo_id", INT8OID}, {"idempotency_key", TEXTOID}}};
+
 bool same_customer(const std::optional<std::string> &recorded, const std::optional<TextArgument> &given) {
   if (!recorded || !given) return !recorded && !given;  // NULL matches only NULL
   return *recorded == given->text;
+}
+
+// 22023 for a key that names a redemption of another customer.
+void refuse_other_customer(const ResultRow &found, const std::optional<TextArgument> &customer) {
+  if (!same_customer(found.string("customer_id"), customer))
+    throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
+                   "idempotency key already names a redemption of this code for another customer",
+                   "A retry must pass the same customer_id as the call it repeats; a new redemption needs a "
+                   "new key.");
 }
 
 }  // namespace
@@ -138,11 +168,7 @@ std::optional<KeyedRedemption> find_key(SpiSession &spi, int64_t promo_id, const
                           {bigint_arg("promo_id", promo_id), text_arg("idempotency_key", key.datum)});
   if (rows.empty()) return std::nullopt;
   const ResultRow found = rows[0];
-  if (!same_customer(found.string("customer_id"), customer))
-    throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
-                   "idempotency key already names a redemption of this code for another customer",
-                   "A retry must pass the same customer_id as the call it repeats; a new redemption needs a "
-                   "new key.");
+  refuse_other_customer(found, customer);
   return KeyedRedemption{read_ledger_entry(found, true), found.boolean("expired_hold").value()};
 }
 
@@ -187,17 +213,20 @@ bool confirm_live_hold(SpiSession &spi, int64_t redemption_id) {
   return !spi.execute(confirm_statement, {bigint_arg("redemption_id", redemption_id)}).empty();
 }
 
-std::optional<FoundCode> find_code(SpiSession &spi, Datum code_key, bool campaigns) {
+std::optional<FoundCode> find_code(SpiSession &spi, Datum code_key, bool campaigns, bool orders) {
   // The statement below is the fallback, for an index or a table that is
   // not as promo made it.
-  if (std::optional<std::optional<FoundCode>> indexed = find_code_by_index(spi.schema(), code_key, campaigns))
+  if (std::optional<std::optional<FoundCode>> indexed = find_code_by_index(spi.schema(), code_key, campaigns, orders))
     return *indexed;
-  Rows rows = spi.execute(campaigns ? find_campaign_code_statement : find_code_statement,
-                          {text_arg("code_key", code_key)});
+  const SqlStatement &statement = orders      ? find_code_with_terms_statement
+                                  : campaigns ? find_campaign_code_statement
+                                              : find_code_statement;
+  Rows rows = spi.execute(statement, {text_arg("code_key", code_key)});
   if (rows.empty()) return std::nullopt;
   FoundCode found{rows[0].int8("id").value(), rows[0].int4("slots").value(),
-                  rows[0].boolean("customer_limited").value(), std::nullopt};
+                  rows[0].boolean("customer_limited").value(), std::nullopt, std::nullopt};
   if (campaigns) found.campaign_id = rows[0].int8("campaign_id");
+  if (orders) found.terms = read_order_terms(rows[0]);
   return found;
 }
 
@@ -211,12 +240,23 @@ CodeState read_code_state(const ResultRow &row) {
   return state;
 }
 
+std::optional<Status> order_refusal(const RedemptionRequest &request, const CodeState &code) {
+  if (!request.orders) return std::nullopt;
+  return order_refusal(*code.terms, request.customer.has_value(), request.order);
+}
+
 bool customer_limited(const RedemptionRequest &request, const CodeState &code) {
   return request.customer && code.max_uses_per_customer;
 }
 
 std::optional<KeyedRedemption> find_key(SpiSession &spi, int64_t promo_id, const RedemptionRequest &request) {
-  return find_key(spi, promo_id, *request.key, request.customer);
+  if (!request.orders) return find_key(spi, promo_id, *request.key, request.customer);
+  Rows rows = spi.execute(find_key_with_order_statement, {bigint_arg("promo_id", promo_id),
+                                                          text_arg("idempotency_key", request.key->datum)});
+  if (rows.empty()) return std::nullopt;
+  const ResultRow found = rows[0];
+  refuse_other_customer(found, request.customer);
+  return KeyedRedemption{read_ledger_entry_with_order(found, true), found.boolean("expired_hold").value()};
 }
 
 std::optional<int32_t> uses_below_customer_limit(SpiSession &spi, const RedemptionRequest &request,

@@ -4,7 +4,9 @@
 // the code's locks (lock_scheme.hpp):
 //  1. an idempotency replay comes before every refusal (find_key, replay_of);
 //  2. refusals, first match wins: not_found, inactive, not_yet_valid,
-//     expired (read_row_refusal), customer_limit_reached
+//     expired (read_row_refusal), on 1.6's tables customer_required,
+//     wrong_currency, below_minimum (order_refusal, by the terms the path
+//     read with the row), customer_limit_reached
 //     (uses_below_customer_limit), exhausted (the path's counter);
 //  3. customer_limit_reached and exhausted are decided again after the
 //     code's expired holds are reclaimed (release_expired_holds; the path
@@ -25,6 +27,7 @@
 #include <string>
 
 #include "code_lookup.hpp"
+#include "order_terms.hpp"
 #include "redemption.hpp"
 #include "spi_session.hpp"
 #include "text_argument.hpp"
@@ -92,10 +95,12 @@ struct RedemptionRequest {
   // back to the campaign (code_redemption.cpp sets it).
   std::function<int32_t(int64_t campaign_id, int64_t except, const std::optional<TextArgument> &customer)>
       reclaim_elsewhere;
+  bool orders = false;                 // 1.6's tables: codes have order terms, the ledger records orders
+  std::optional<OrderArgument> order;  // validated; only with `orders`
 };
 
 // The code a caller names, unlocked: empty if there is none.
-std::optional<FoundCode> find_code(SpiSession &spi, Datum code_key, bool campaigns);
+std::optional<FoundCode> find_code(SpiSession &spi, Datum code_key, bool campaigns, bool orders);
 
 // The code row as a path read it, and what it says about a new use.
 struct CodeState {
@@ -105,11 +110,15 @@ struct CodeState {
   std::optional<int32_t> max_uses_per_customer;
   int32_t slots = 1;
   std::optional<int64_t> campaign_id;  // read by the path on 1.5's tables (campaign::of_code)
+  std::optional<OrderTerms> terms;     // read by the path on 1.6's tables
 };
 
 // Reads the columns every code-reading statement returns: those of
 // read_code_row and read_row_refusal, max_uses_per_customer, slots, exhausted.
 CodeState read_code_state(const ResultRow &row);
+
+// The code's order refusal of the request, on 1.6's tables.
+std::optional<Status> order_refusal(const RedemptionRequest &request, const CodeState &code);
 
 // Whether the request must pass the customer limit of this code.
 bool customer_limited(const RedemptionRequest &request, const CodeState &code);

@@ -6,11 +6,17 @@ namespace promo {
 
 namespace {
 
-// promo_redemption as versions 1.0, 1.1 to 1.4, and 1.5 have it (promo_types.hpp).
+// promo_redemption as versions 1.0, 1.1 to 1.4, 1.5 and 1.6 have it (promo_types.hpp).
 constexpr int all_columns = static_cast<int>(column_count);
 constexpr int columns_of_1_0 = static_cast<int>(columns_in("1.0"));
 constexpr int columns_of_1_4 = static_cast<int>(columns_in("1.4"));
-static_assert(columns_of_1_0 == 8 && columns_of_1_4 == 12 && all_columns == 14);
+constexpr int columns_of_1_5 = static_cast<int>(columns_in("1.5"));
+static_assert(columns_of_1_0 == 8 && columns_of_1_4 == 12 && columns_of_1_5 == 14 && all_columns == 16);
+
+// Whether an older version's promo_redemption has this many columns.
+constexpr bool older_shape(int columns) {
+  return columns == columns_of_1_0 || columns == columns_of_1_4 || columns == columns_of_1_5;
+}
 
 class Values {
  public:
@@ -52,12 +58,15 @@ Datum redemption_datum(FunctionCallInfo fcinfo, const Redemption &redemption) {
   if (redemption.campaign_id) row.set(Column::CampaignId, Int64GetDatum(*redemption.campaign_id));
   const char *refused_by = redemption.refused_by ? scope_label(*redemption.refused_by) : nullptr;
   const std::string *state = nullptr;
+  const std::string *currency = nullptr;
   if (redemption.entry) {
     const LedgerEntry &entry = *redemption.entry;
     row.set(Column::RedemptionId, Int64GetDatum(entry.id));
     row.set(Column::Replayed, BoolGetDatum(entry.replayed));
     if (entry.hold_expires_at) row.set(Column::HoldExpiresAt, TimestampTzGetDatum(*entry.hold_expires_at));
+    if (entry.discount) row.set(Column::Discount, Int64GetDatum(*entry.discount));
     state = &entry.state;
+    if (entry.currency) currency = &*entry.currency;
   }
 
   return pg_call([&] {
@@ -65,16 +74,16 @@ Datum redemption_datum(FunctionCallInfo fcinfo, const Redemption &redemption) {
     if (get_call_result_type(fcinfo, nullptr, &descriptor) != TYPEFUNC_COMPOSITE)
       elog(ERROR, "promo: function must return a composite type");
     const int columns = descriptor->natts;
-    if (columns != columns_of_1_0 && columns != columns_of_1_4 && columns != all_columns)
-      elog(ERROR, "promo: promo_redemption has %d columns, expected %d, %d or %d", columns, columns_of_1_0,
-           columns_of_1_4, all_columns);
+    if (!older_shape(columns) && columns != all_columns)
+      elog(ERROR, "promo: promo_redemption has %d columns, expected %d, %d, %d or %d", columns, columns_of_1_0,
+           columns_of_1_4, columns_of_1_5, all_columns);
     // A call in FROM planned before ALTER EXTENSION promo UPDATE added
     // columns (it waited for the update) expects the columns of then: it
     // gets those, as a row of its own shape.
     auto *set_info = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
     if (set_info != nullptr && IsA(set_info, ReturnSetInfo) && set_info->expectedDesc != nullptr &&
         set_info->expectedDesc->natts < columns &&
-        (set_info->expectedDesc->natts == columns_of_1_0 || set_info->expectedDesc->natts == columns_of_1_4)) {
+        older_shape(set_info->expectedDesc->natts)) {
       descriptor = CreateTupleDescCopy(set_info->expectedDesc);
       descriptor->tdtypeid = RECORDOID;
       descriptor->tdtypmod = -1;
@@ -90,8 +99,10 @@ Datum redemption_datum(FunctionCallInfo fcinfo, const Redemption &redemption) {
     if (state != nullptr && columns >= columns_of_1_4)
       row.set(Column::RedemptionState,
               PointerGetDatum(cstring_to_text_with_len(state->data(), state->size())));
-    if (refused_by != nullptr && columns == all_columns)
+    if (refused_by != nullptr && columns >= columns_of_1_5)
       row.set(Column::RefusedBy, PointerGetDatum(cstring_to_text(refused_by)));
+    if (currency != nullptr && columns == all_columns)
+      row.set(Column::Currency, PointerGetDatum(cstring_to_text_with_len(currency->data(), currency->size())));
     return HeapTupleGetDatum(heap_form_tuple(descriptor, row.values(), row.nulls()));
   });
 }

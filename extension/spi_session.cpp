@@ -95,6 +95,10 @@ void SpiSession::finish() {
 }
 
 Rows SpiSession::execute(const SqlStatement &statement, std::initializer_list<Argument> arguments) {
+  return execute(statement, std::vector<Argument>(arguments));
+}
+
+Rows SpiSession::execute(const SqlStatement &statement, const std::vector<Argument> &arguments) {
   if (arguments.size() != statement.parameters.size())
     throw std::logic_error(std::string("statement ") + statement.name + " takes " +
                            std::to_string(statement.parameters.size()) + " arguments");

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <initializer_list>
 
@@ -62,6 +63,7 @@ class SpiSession {
   // Runs a statement (prepared once per backend) with its arguments, given in
   // the order and with the names and types the statement declares.
   Rows execute(const SqlStatement &statement, std::initializer_list<Argument> arguments);
+  Rows execute(const SqlStatement &statement, const std::vector<Argument> &arguments);
 
   // Rows the last statement returned or changed.
   uint64_t processed() const { return processed_; }

@@ -124,7 +124,7 @@ void count_answer(CodeClass code_class, Status answered, bool reasons_hidden) {
   if (call.waited) pg_atomic_fetch_add_u64(&shared->lock_waits[c][s], 1);
 }
 
-Datum counters(FunctionCallInfo fcinfo) {
+Datum counters(FunctionCallInfo fcinfo, const char *version) {
   SharedCounters &counters = counters_or_error();
   pg_call([&] {
     InitMaterializedSRF(fcinfo, 0);
@@ -132,6 +132,7 @@ Datum counters(FunctionCallInfo fcinfo) {
     const Datum reset_at = TimestampTzGetDatum(static_cast<TimestampTz>(pg_atomic_read_u64(&counters.reset_at)));
     for (std::size_t c = 0; c < class_count; ++c)
       for (std::size_t s = 0; s < status_count; ++s) {
+        if (!version_at_most(statuses[s].since, version)) continue;
         Datum values[5] = {CStringGetTextDatum(class_labels[c]), CStringGetTextDatum(statuses[s].label),
                            Int64GetDatum(static_cast<int64>(pg_atomic_read_u64(&counters.calls[c][s]))),
                            Int64GetDatum(static_cast<int64>(pg_atomic_read_u64(&counters.lock_waits[c][s]))),

@@ -40,8 +40,9 @@ void note_true_status(Status status);  // a refusal, before it is hidden
 void note_lock_wait();                 // a lock that was not free at once
 void count_answer(CodeClass code_class, Status answered, bool reasons_hidden);
 
-// Every counter, for the SQL function behind the view.
-Datum counters(FunctionCallInfo fcinfo);
+// Every counter of the statuses `version` has ("1.5.3": those its
+// promo_status knows), for the SQL function behind the view.
+Datum counters(FunctionCallInfo fcinfo, const char *version);
 void reset();
 
 }  // namespace promo::stats

@@ -65,7 +65,7 @@ bool newer_than_library(const std::string &version) {
 TablesVersion tables_version(const std::string &schema) {
   const char *schema_name = schema.c_str();
   struct Columns {
-    bool campaign_id, code_key, slots, max_uses_per_customer;
+    bool requires_customer, campaign_id, code_key, slots, max_uses_per_customer;
   };
   const Oid codes =
       pg_call([&] { return get_relname_relid("promo_codes", get_namespace_oid(schema_name, false)); });
@@ -74,11 +74,13 @@ TablesVersion tables_version(const std::string &schema) {
   // committed is what the lookups below see.
   locks::lock_table_for_writing(codes);
   Columns columns = pg_call([&] {
-    return Columns{get_attnum(codes, "campaign_id") != InvalidAttrNumber,
+    return Columns{get_attnum(codes, "requires_customer") != InvalidAttrNumber,
+                   get_attnum(codes, "campaign_id") != InvalidAttrNumber,
                    get_attnum(codes, "code_key") != InvalidAttrNumber,
                    get_attnum(codes, "slots") != InvalidAttrNumber,
                    get_attnum(codes, "max_uses_per_customer") != InvalidAttrNumber};
   });
+  if (columns.requires_customer) return TablesVersion::V1_6;
   if (columns.campaign_id) return TablesVersion::V1_5;
   if (columns.code_key) return TablesVersion::V1_4;
   if (columns.slots) return TablesVersion::V1_3;
@@ -97,9 +99,10 @@ void refuse_call_older_than_tables(FunctionCallInfo fcinfo, SpiSession &spi, Tab
   if (!served_by_core(tables) || !IsolationUsesXactSnapshot()) return;
   // The versions whose update made these tables (1.5.1, 1.5.2 and 1.5.3 rewrote
   // none of 1.5's).
-  const std::vector<std::string> versions = tables == TablesVersion::V1_5
-                                                ? std::vector<std::string>{"1.5", "1.5.1", "1.5.2", "1.5.3"}
-                                                : std::vector<std::string>{"1.4"};
+  const std::vector<std::string> versions = tables == TablesVersion::V1_6   ? std::vector<std::string>{"1.6"}
+                                            : tables == TablesVersion::V1_5 ? std::vector<std::string>{"1.5", "1.5.1",
+                                                                                                      "1.5.2", "1.5.3"}
+                                                                            : std::vector<std::string>{"1.4"};
   Rows rows = spi.execute(snapshot_version_statement, {});
   if (rows.empty()) updated_meanwhile();
   const std::string seen = rows[0].string("extversion").value_or("");

@@ -12,11 +12,21 @@
 
 namespace promo {
 
-enum class TablesVersion { V1_0, V1_1, V1_3, V1_4, V1_5 };
+enum class TablesVersion { V1_0, V1_1, V1_3, V1_4, V1_5, V1_6 };
 
 // Whether the tables are 1.4's or newer: the core (code_redemption.hpp) serves them.
 inline bool served_by_core(TablesVersion tables) {
-  return tables == TablesVersion::V1_4 || tables == TablesVersion::V1_5;
+  return tables == TablesVersion::V1_4 || tables == TablesVersion::V1_5 || tables == TablesVersion::V1_6;
+}
+
+// Whether codes may have a campaign (1.5's tables and newer).
+inline bool has_campaigns(TablesVersion tables) {
+  return tables == TablesVersion::V1_5 || tables == TablesVersion::V1_6;
+}
+
+// Whether codes have order terms and the ledger records orders (1.6's tables).
+inline bool has_orders(TablesVersion tables) {
+  return tables == TablesVersion::V1_6;
 }
 
 // Locks promo_codes (ROW EXCLUSIVE, which every redemption takes anyway; it
