@@ -78,6 +78,7 @@ CREATE TRIGGER promo_codes_guard_update
   FOR EACH ROW WHEN (OLD.slots > 1 OR NEW.slots > 1 OR OLD.id <> NEW.id
                      OR OLD.campaign_id IS DISTINCT FROM NEW.campaign_id)
   EXECUTE FUNCTION promo_codes_guard();
+COMMENT ON TRIGGER promo_codes_guard_update ON promo_codes IS 'Before an UPDATE of a hot code (or of any code''s id or campaign_id): waits for its hot redemptions in flight and folds its slots into current_uses when slots, max_uses or current_uses change. Refuses a new id while ledger or slot rows name it (23503), and a campaign change of a code with live redemptions (55000), to a missing campaign (23503) or outside READ COMMITTED (0A000).';
 
 -- The order rules' refusals, in their place in the precedence
 -- (promo_status's description).
@@ -235,3 +236,20 @@ COMMENT ON FUNCTION redeem_promo(text, text, text, interval, bigint, text) IS 'R
 COMMENT ON VIEW promo_code_report IS 'One row per code: its usage, its campaign, its ledger rows by state, and the discount its live uses granted, per currency. uses = redeemed + live_holds + expired_holds at every commit.';
 COMMENT ON VIEW promo_campaign_report IS 'One row per campaign: its codes, its usage, its codes'' ledger rows by state, and the discount their live uses granted, per currency. uses = redeemed + live_holds + expired_holds at every commit.';
 COMMENT ON VIEW promo_redemption_report IS 'One row per ledger row, with its code and campaign: who used what, when, for which order and discount.';
+COMMENT ON COLUMN promo_code_report.discount_granted IS 'The discounts the code''s live (redeemed or held) uses granted, per currency, as {"EUR": total in minor units}; NULL when none did.';
+COMMENT ON COLUMN promo_campaign_report.discount_granted IS 'The discounts the live uses of the campaign''s codes granted, per currency, as {"EUR": total in minor units}; NULL when none did.';
+COMMENT ON COLUMN promo_redemption_report.order_amount IS 'The order amount the call passed, in minor units, or NULL.';
+COMMENT ON COLUMN promo_redemption_report.currency IS 'The order''s currency, or NULL.';
+COMMENT ON COLUMN promo_redemption_report.discount IS 'The discount the use granted, in minor units of currency, or NULL.';
+COMMENT ON CONSTRAINT promo_codes_amounts_have_a_currency ON promo_codes IS 'min_amount, discount_amount and discount_ceiling are amounts in currency: they need one.';
+COMMENT ON CONSTRAINT promo_codes_ceiling_of_a_percentage ON promo_codes IS 'A ceiling caps a percentage: discount_ceiling needs discount_basis_points.';
+COMMENT ON CONSTRAINT promo_codes_currency_iso_4217 ON promo_codes IS 'A currency is three capital letters, as ISO 4217 writes it.';
+COMMENT ON CONSTRAINT promo_codes_discount_amount_not_negative ON promo_codes IS 'A fixed discount is 0 or more.';
+COMMENT ON CONSTRAINT promo_codes_discount_basis_points_range ON promo_codes IS 'A percentage is 1 to 10000 basis points (0.01 % to 100 %).';
+COMMENT ON CONSTRAINT promo_codes_discount_ceiling_not_negative ON promo_codes IS 'A ceiling is 0 or more.';
+COMMENT ON CONSTRAINT promo_codes_min_amount_not_negative ON promo_codes IS 'A minimum order amount is 0 or more.';
+COMMENT ON CONSTRAINT promo_codes_one_discount ON promo_codes IS 'A code has a percentage or a fixed discount, not both.';
+COMMENT ON CONSTRAINT promo_redemptions_currency_iso_4217 ON promo_redemptions IS 'A currency is three capital letters, as ISO 4217 writes it.';
+COMMENT ON CONSTRAINT promo_redemptions_discount_within_order ON promo_redemptions IS 'A discount is granted to an order, and is never more than it, nor negative.';
+COMMENT ON CONSTRAINT promo_redemptions_order_amount_not_negative ON promo_redemptions IS 'An order amount is 0 or more.';
+COMMENT ON CONSTRAINT promo_redemptions_order_has_a_currency ON promo_redemptions IS 'An order amount and its currency come together.';

@@ -2,6 +2,7 @@
 -- tables and every column, views, types and their attributes, sequences,
 -- and its tables' constraints, indexes and triggers. Listed: those without.
 CREATE EXTENSION promo;
+CREATE TEMPORARY VIEW undescribed AS
 WITH ext AS (
   SELECT oid FROM pg_catalog.pg_extension WHERE extname = 'promo'
 ), members AS (
@@ -59,9 +60,15 @@ SELECT undescribed FROM (
   UNION
   -- so that a database without promo does not pass
   SELECT 'extension promo is not installed' WHERE NOT EXISTS (SELECT FROM ext)
-) u
- ORDER BY 1;
+) u;
+SELECT * FROM undescribed ORDER BY 1;
 -- and a few as \df+ and \dx+ show them
 SELECT obj_description('redeem_promo(text, text, text, interval)'::regprocedure, 'pg_proc') IS NOT NULL AS redeem_promo,
        obj_description((SELECT oid FROM pg_extension WHERE extname = 'promo'), 'pg_extension') AS extension;
+DROP EXTENSION promo;
+-- the same for the version in development (1.6)
+CREATE EXTENSION promo VERSION '1.6';
+SELECT * FROM undescribed ORDER BY 1;
+SELECT obj_description('redeem_promo(text, text, text, interval, bigint, text)'::regprocedure, 'pg_proc')
+         IS NOT NULL AS redeem_promo;
 DROP EXTENSION promo;

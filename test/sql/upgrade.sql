@@ -1,4 +1,4 @@
--- ALTER EXTENSION promo UPDATE from 1.0 to 1.1 to 1.2 to 1.3 to 1.4 to 1.5 to 1.5.1 to 1.5.2 to 1.5.3 on a
+-- ALTER EXTENSION promo UPDATE from 1.0 to 1.1 to 1.2 to 1.3 to 1.4 to 1.5 to 1.5.1 to 1.5.2 to 1.5.3 to 1.6 on a
 -- database full of codes and counts: nothing lost, the ledger carries every
 -- earlier use, grants carry over, 1.4 repairs what 1.3's defects could leave,
 -- and the result equals a fresh CREATE EXTENSION of the newest.
@@ -186,6 +186,25 @@ SELECT code_class, status, calls FROM promo_monitor.promo_stats WHERE calls > 0;
 SELECT has_table_privilege('promo_upgrade_app', 'promo_monitor.promo_stats', 'SELECT') AS app_reads,
        to_regclass('public.promo_stats') IS NULL AS moved;
 
+-- 1.5.3 -> 1.6 (in development): codes gain order terms, redeem_promo the
+-- order (a new signature, which keeps the DBA's grants, a grant option
+-- included), the ledger the order's columns; a code from before redeems as
+-- it did, and for an order grants a discount of 0.
+CREATE ROLE promo_upgrade_cashier;
+GRANT EXECUTE ON FUNCTION redeem_promo(text, text, text, interval) TO promo_upgrade_cashier WITH GRANT OPTION;
+ALTER EXTENSION promo UPDATE TO '1.6';
+SELECT extversion FROM pg_extension WHERE extname = 'promo';
+SELECT p.oid::regprocedure AS redeem_promo, a.grantee::regrole AS grantee, a.is_grantable
+  FROM pg_proc p, aclexplode(p.proacl) a
+ WHERE p.proname = 'redeem_promo' AND a.grantee <> p.proowner ORDER BY 2;
+SELECT create_promo('order-code', 5) > 0 AS created;
+SELECT status, discount, currency FROM redeem_promo('order-code');
+SELECT status, discount, currency FROM redeem_promo('order-code', order_amount => 1000, currency => 'EUR');
+UPDATE promo_codes SET discount_basis_points = 2500, currency = 'EUR' WHERE code = 'order-code';
+SELECT status, discount, currency FROM redeem_promo('order-code', order_amount => 1002, currency => 'EUR');
+SELECT status FROM redeem_promo('order-code', order_amount => 1002, currency => 'USD');
+SELECT code_class, status, calls FROM promo_monitor.promo_stats WHERE calls > 0 ORDER BY 1, 2;
+
 -- Both roads lead to the same catalog: compare the upgraded extension's
 -- objects with those of a fresh CREATE EXTENSION promo (the newest version).
 CREATE SCHEMA upgrade_check;
@@ -252,10 +271,12 @@ $$;
 CREATE TABLE upgrade_check.upgraded AS SELECT upgrade_check.catalog_signature() AS line;
 
 DROP EXTENSION promo;
-CREATE EXTENSION promo;
+CREATE EXTENSION promo VERSION '1.6';
 SELECT extversion FROM pg_extension WHERE extname = 'promo';
 -- the DBA's grants, which the upgrades carried over
-GRANT EXECUTE ON FUNCTION redeem_promo(text, text, text, interval) TO promo_upgrade_app;
+GRANT EXECUTE ON FUNCTION redeem_promo(text, text, text, interval, bigint, text) TO promo_upgrade_app;
+GRANT EXECUTE ON FUNCTION redeem_promo(text, text, text, interval, bigint, text) TO promo_upgrade_cashier
+  WITH GRANT OPTION;
 GRANT EXECUTE ON FUNCTION create_promo(text, integer, integer, timestamptz, timestamptz, integer, boolean, text)
   TO promo_upgrade_app, "Promo Upgrade-Admin";
 GRANT SELECT ON promo_monitor.promo_stats TO promo_upgrade_app;
@@ -274,3 +295,4 @@ DROP EXTENSION promo;
 REVOKE USAGE ON SCHEMA public FROM promo_upgrade_app;
 DROP ROLE promo_upgrade_app;
 DROP ROLE "Promo Upgrade-Admin";
+DROP ROLE promo_upgrade_cashier;
