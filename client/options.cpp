@@ -88,6 +88,15 @@ std::optional<long long> parse_id(const std::string &text) {
   return value;
 }
 
+// An order amount: a whole number of minor units, 0 or more.
+std::optional<long long> parse_amount(const std::string &text) {
+  long long value = 0;
+  const char *end = text.data() + text.size();
+  auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (error != std::errc() || stop != end || value < 0) return std::nullopt;
+  return value;
+}
+
 }  // namespace
 
 std::string usage(std::optional<Command> command) {
@@ -125,12 +134,14 @@ std::string usage(std::optional<Command> command) {
            "Exit status: 0 all generated and committed, 1 otherwise (nothing committed).\n";
   if (command == Command::Redeem)
     return "Usage: promo-client redeem CODE [--customer ID] [--key KEY] [--hold DURATION]\n"
-           "                           [--retries N] [--dsn DSN] [--json]\n"
+           "                           [--amount MINOR_UNITS --currency XXX] [--retries N] [--dsn DSN] [--json]\n"
            "Redeems one use of CODE and prints the row redeem_promo returned. --customer counts\n"
            "the use against the customer's limit; --key makes a retry return the same\n"
            "redemption; --hold (a PostgreSQL interval, such as '15 minutes') holds the use until\n"
-           "it is confirmed or the hold expires. With --key, --retries N retries up to N times\n"
-           "after a lost connection: the retry returns the original redemption, never a second.\n"
+           "it is confirmed or the hold expires. --amount (in minor units: 1999 for 19.99) and\n"
+           "--currency (ISO 4217, such as EUR) name the order (promo 1.6): the code's minimum and\n"
+           "currency decide, and the row says the discount. With --key, --retries N retries up to\n"
+           "N times after a lost connection: the retry returns the original redemption, never a second.\n"
            "Exit status: 0 redeemed, 3 refused (the row says why), 1 error.\n";
   if (command == Command::Bench)
     return "Usage: promo-client bench [--connections 1,16,100] [--codes 1000] [--seconds 5] [--pairs 3]\n"
@@ -332,6 +343,15 @@ ParseResult parse_arguments(const std::vector<std::string> &arguments) {
         options.redeem.key = *text;
       else
         options.redeem.hold = *text;
+    } else if (argument == "--amount") {
+      std::optional<std::string> text = value();
+      std::optional<long long> amount = text ? parse_amount(*text) : std::nullopt;
+      if (!amount) return failure("--amount takes a whole number of minor units, 0 or more");
+      options.redeem.amount = amount;
+    } else if (argument == "--currency") {
+      std::optional<std::string> text = value();
+      if (!text) return failure("--currency needs a value");
+      options.redeem.currency = *text;
     } else if (argument == "--gate-dsn" || argument == "--pooler-admin") {
       std::optional<std::string> text = value();
       if (!text) return failure(argument + " needs a value");
@@ -353,10 +373,12 @@ ParseResult parse_arguments(const std::vector<std::string> &arguments) {
   if (!command) return failure("no command given");
   options.command = *command;
 
-  const bool redeem_options =
-      options.redeem.customer || options.redeem.key || options.redeem.hold || options.redeem.retries > 0;
+  const bool redeem_options = options.redeem.customer || options.redeem.key || options.redeem.hold ||
+                              options.redeem.retries > 0 || options.redeem.amount || options.redeem.currency;
   if (redeem_options && options.command != Command::Redeem)
-    return failure("--customer, --key, --hold and --retries belong to redeem");
+    return failure("--customer, --key, --hold, --amount, --currency and --retries belong to redeem");
+  if (options.redeem.amount.has_value() != options.redeem.currency.has_value())
+    return failure("--amount and --currency come together: an amount is in a currency");
   if (options.redeem.retries > 0 && !options.redeem.key)
     return failure("--retries needs --key: only a keyed redemption can be retried safely");
   if (options.command == Command::Redeem) {

@@ -32,6 +32,9 @@ struct RedeemOptions {
   std::optional<std::string> key;
   std::optional<std::string> hold;  // a PostgreSQL interval, such as '15 minutes'
   int retries = 0;                  // with a key: retries after a lost connection
+  // The order (promo 1.6): its amount in minor units and its currency, together.
+  std::optional<long long> amount;
+  std::optional<std::string> currency;
 };
 
 // load: a mixed workload that records every acknowledged change.

@@ -2,10 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
-#include <algorithm>
-#include <chrono>
 #include <iostream>
-#include <thread>
 #include <thread>
 
 #include "database.hpp"
@@ -48,10 +45,15 @@ pqxx::result call_redeem_promo(const Options &options) {
   const RedeemOptions &redeem = options.redeem;
   // Autocommit: an answer that arrives is a committed redemption.
   pqxx::nontransaction call(connection);
-  return call.exec_params(
-      "SELECT * FROM " + schema +
-          ".redeem_promo($1, customer_id => $2, idempotency_key => $3, hold => $4::interval)",
-      redeem.code, or_null(redeem.customer), or_null(redeem.key), or_null(redeem.hold));
+  const std::string call_text = "SELECT * FROM " + schema +
+                                ".redeem_promo($1, customer_id => $2, idempotency_key => $3, hold => $4::interval";
+  // Without an order the call is the one every version since 1.1 takes.
+  if (!redeem.amount)
+    return call.exec_params(call_text + ")", redeem.code, or_null(redeem.customer), or_null(redeem.key),
+                            or_null(redeem.hold));
+  return call.exec_params(call_text + ", order_amount => $5::bigint, currency => $6)", redeem.code,
+                          or_null(redeem.customer), or_null(redeem.key), or_null(redeem.hold), *redeem.amount,
+                          *redeem.currency);
 }
 
 int run_redeem(const Options &options) {

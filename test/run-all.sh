@@ -39,6 +39,7 @@ run_suite "client unit tests" client/promo-client-tests --gtest_brief=1
 run_suite "extension unit tests (generation and import rules, discounts)" bash test/unit/run.sh
 run_suite "dump and restore" bash test/operations/dump_restore.sh
 run_suite "dump and restore of 1.6 (in development): orders and discounts" env PROMO_VERSION=1.6 bash test/operations/dump_restore.sh
+run_suite "promo-client redeem with an order (1.6)" bash test/operations/client_order.sh
 run_suite "upgrade to 1.5.3: live from 1.3, 1.4, 1.5, 1.5.1 and 1.5.2, with data from 1.0, 1.1, 1.2" bash test/operations/upgrade_live.sh
 run_suite "concurrency check" client/promo-client --dsn dbname=promo_check check --connections 100 --max-uses 50 \
   --rounds "${PROMO_CHECK_ROUNDS:-20}"

@@ -105,6 +105,25 @@ TEST(Options, RedeemTakesCustomerKeyAndHold) {
   EXPECT_EQ(parse({"check", "--customer", "alice"}).exit_code, 2);
 }
 
+TEST(Options, RedeemTakesAnOrder) {
+  ParseResult order = parse({"redeem", "SUMMER25", "--amount", "1999", "--currency", "EUR"});
+  ASSERT_TRUE(order.options);
+  EXPECT_EQ(order.options->redeem.amount, 1999);
+  EXPECT_EQ(order.options->redeem.currency, "EUR");
+  ParseResult zero = parse({"redeem", "X", "--amount", "0", "--currency", "EUR"});
+  ASSERT_TRUE(zero.options);
+  EXPECT_EQ(zero.options->redeem.amount, 0);
+  ParseResult largest = parse({"redeem", "X", "--amount", "9223372036854775807", "--currency", "EUR"});
+  ASSERT_TRUE(largest.options);
+  EXPECT_EQ(largest.options->redeem.amount, 9223372036854775807LL);
+  EXPECT_EQ(parse({"redeem", "X", "--amount", "9223372036854775808", "--currency", "EUR"}).exit_code, 2);
+  EXPECT_EQ(parse({"redeem", "X", "--amount", "-1", "--currency", "EUR"}).exit_code, 2);
+  EXPECT_EQ(parse({"redeem", "X", "--amount", "19.99", "--currency", "EUR"}).exit_code, 2);
+  EXPECT_EQ(parse({"redeem", "X", "--amount", "100"}).exit_code, 2);
+  EXPECT_EQ(parse({"redeem", "X", "--currency", "EUR"}).exit_code, 2);
+  EXPECT_EQ(parse({"check", "--amount", "100", "--currency", "EUR"}).exit_code, 2);
+}
+
 TEST(Options, ConfirmAndReleaseTakeOneRedemptionId) {
   ParseResult confirm = parse({"confirm", "42"});
   ASSERT_TRUE(confirm.options);
