@@ -30,7 +30,10 @@ using Clock = std::chrono::steady_clock;
 // spread load's number of codes, all of one capped campaign: at its default
 // slots, and at one slot. They run in the spread load, interleaved with its
 // other variants, so that campaign / no campaign compares runs made alike.
-enum class Variant { Seed, SeedLedger, Promo, Campaign, CampaignOneSlot };
+// PromoOrder (promo 1.6) is redeem_promo with an order, on the same codes as
+// Promo, whose codes then have a percentage discount, a currency and a
+// minimum: it runs in every load, beside Promo, so that the two compare.
+enum class Variant { Seed, SeedLedger, Promo, Campaign, CampaignOneSlot, PromoOrder };
 const Variant variants[] = {Variant::Seed, Variant::SeedLedger, Variant::Promo};
 const Variant campaign_variants[] = {Variant::Campaign, Variant::CampaignOneSlot};
 
@@ -41,6 +44,7 @@ const char *variant_name(Variant variant) {
     case Variant::Promo: return "promo";
     case Variant::Campaign: return "campaign";
     case Variant::CampaignOneSlot: return "campaign-1slot";
+    case Variant::PromoOrder: return "promo+order";
   }
   return "?";
 }
@@ -74,12 +78,16 @@ struct RunResult {
 // unprepared.
 class BenchSession {
  public:
-  BenchSession(const std::string &dsn, const std::string &schema, bool prepared)
-      : connection_(dsn), prepared_(prepared), promo_sql_("SELECT * FROM " + schema + ".redeem_promo($1)") {
+  BenchSession(const std::string &dsn, const std::string &schema, bool prepared, bool orders)
+      : connection_(dsn),
+        prepared_(prepared),
+        promo_sql_("SELECT * FROM " + schema + ".redeem_promo($1)"),
+        order_sql_("SELECT * FROM " + schema + ".redeem_promo($1, order_amount => $2, currency => 'EUR')") {
     if (!prepared_) return;
     connection_.prepare("seed", seed_update_sql);
     connection_.prepare("seed_ledger", seed_ledger_sql);
     connection_.prepare("promo", promo_sql_);
+    if (orders) connection_.prepare("promo_order", order_sql_);
   }
 
   // Redeems once; true if the redemption was granted.
@@ -87,6 +95,13 @@ class BenchSession {
     if (variant == Variant::Promo || variant == Variant::Campaign || variant == Variant::CampaignOneSlot) {
       pqxx::nontransaction call(connection_);
       return run(call, "promo", promo_sql_, code)[0]["redeemed"].as<bool>();
+    }
+    if (variant == Variant::PromoOrder) {
+      pqxx::nontransaction call(connection_);
+      constexpr long long amount = 12345;  // 123.45 EUR, above every bench code's minimum
+      pqxx::result row = prepared_ ? call.exec_prepared("promo_order", code, amount)
+                                   : call.exec_params(order_sql_, code, amount);
+      return row[0]["redeemed"].as<bool>();
     }
     if (variant == Variant::Seed) {
       pqxx::nontransaction call(connection_);
@@ -109,7 +124,7 @@ class BenchSession {
 
   pqxx::connection connection_;
   bool prepared_;
-  std::string promo_sql_;
+  std::string promo_sql_, order_sql_;
 };
 
 RunResult run_once(std::vector<std::unique_ptr<BenchSession>> &sessions, Variant variant,
@@ -225,6 +240,25 @@ BenchCampaign create_campaign_codes(pqxx::connection &admin, const std::string &
   return campaign;
 }
 
+// Whether this database's codes have order terms (promo 1.6).
+bool has_orders(pqxx::connection &admin, const std::string &schema) {
+  pqxx::nontransaction query(admin);
+  return query.exec_params1("SELECT EXISTS (SELECT FROM pg_catalog.pg_attribute WHERE attrelid = "
+                            "pg_catalog.to_regclass($1 || '.promo_codes') AND attname = 'discount_basis_points')",
+                            schema)[0]
+      .as<bool>();
+}
+
+// The order terms every bench code has on 1.6, so that both promo variants
+// redeem codes alike: 10 % off orders of 10.00 EUR or more, at most 5.00.
+void add_order_terms(pqxx::connection &admin, const std::string &schema) {
+  pqxx::work update(admin);
+  update.exec("UPDATE " + schema +
+              ".promo_codes SET discount_basis_points = 1000, discount_ceiling = 500, currency = 'EUR',"
+              " min_amount = 1000 WHERE starts_with(code, 'BENCH-')");
+  update.commit();
+}
+
 // Whether this database has campaigns (promo 1.5), where codes can be made.
 bool has_campaigns(pqxx::connection &admin, const std::string &schema) {
   pqxx::nontransaction query(admin);
@@ -274,6 +308,27 @@ void print_campaign_ratios(const std::vector<Point> &points, const LoadCodes &co
         std::cout << " " << (plain[i].tps > 0 ? runs[i].tps / plain[i].tps : 0);
       std::cout << "; target >= 0.80: " << (ratio >= 0.8 ? "met" : "NOT met") << "\n";
     }
+  }
+}
+
+// A redemption with an order against one without, on the same codes, from
+// runs interleaved in one point: the ratio of medians and each pair's own.
+// The target: an order costs at most 10 % more (ratio >= 0.90).
+void print_order_ratios(const std::vector<Point> &points) {
+  for (const Point &point : points) {
+    if (!point.runs.count(Variant::PromoOrder)) continue;
+    const double promo = point.median_of(Variant::Promo, &RunResult::tps);
+    const double seed = point.median_of(Variant::Seed, &RunResult::tps);
+    const double tps = point.median_of(Variant::PromoOrder, &RunResult::tps);
+    const double ratio = promo > 0 ? tps / promo : 0;
+    std::cout << "order, " << point.load << ", " << point.connections << (point.pooled ? " pooled" : "")
+              << " conns: " << tps << " granted/s, p99 " << point.median_of(Variant::PromoOrder, &RunResult::p99_ms)
+              << " ms = " << ratio << " x the same codes without an order (" << promo << " granted/s), "
+              << (seed > 0 ? tps / seed : 0) << " x the seed's UPDATE; per pair:";
+    const std::vector<RunResult> &runs = point.runs.at(Variant::PromoOrder), &plain = point.runs.at(Variant::Promo);
+    for (size_t i = 0; i < runs.size() && i < plain.size(); ++i)
+      std::cout << " " << (plain[i].tps > 0 ? runs[i].tps / plain[i].tps : 0);
+    std::cout << "; target >= 0.90: " << (ratio >= 0.9 ? "met" : "NOT met") << "\n";
   }
 }
 
@@ -376,6 +431,10 @@ int run_bench(const Options &options) {
     codes.campaign_one_slot = create_campaign_codes(admin, schema, "BENCH-CAMPAIGN1-" + tag, bench.codes, 1);
   }
 
+  // Orders (promo 1.6, not through a router, whose redeem_promo takes none).
+  const bool orders = !via_proxy && has_orders(admin, schema);
+  if (orders) add_order_terms(admin, schema);
+
   std::vector<std::pair<int, bool>> counts;  // connections, through the pooler
   for (int connections : bench.connection_counts) counts.emplace_back(connections, false);
   for (int connections : bench.pooled_connection_counts) counts.emplace_back(connections, true);
@@ -384,12 +443,14 @@ int run_bench(const Options &options) {
     for (const auto &[connections, pooled] : counts) {
       std::vector<std::unique_ptr<BenchSession>> sessions;
       for (int i = 0; i < connections; ++i)
-        sessions.push_back(std::make_unique<BenchSession>(pooled ? bench.pooled_dsn : options.dsn, schema, !pooled));
+        sessions.push_back(
+            std::make_unique<BenchSession>(pooled ? bench.pooled_dsn : options.dsn, schema, !pooled, orders));
       Point point{load, connections, pooled, {}};
       for (int pair = 0; pair < bench.pairs; ++pair) {
         std::vector<Variant> to_run(std::begin(variants), std::end(variants));
         if (codes.campaign && std::string(load) == "spread")
           to_run.insert(to_run.end(), std::begin(campaign_variants), std::end(campaign_variants));
+        if (orders) to_run.push_back(Variant::PromoOrder);
         for (Variant variant : to_run) {
           point.runs[variant].push_back(run_once(sessions, variant, codes.of(load, variant), bench.seconds));
           if (isatty(STDERR_FILENO))
@@ -424,8 +485,10 @@ int run_bench(const Options &options) {
       }
       const double median_tps = median(tps);
       const double ratio = median_tps > 0 ? promo_tps / median_tps : 0;
-      // A campaign's runs are judged against promo's (print_campaign_ratios).
-      const bool campaign = variant == Variant::Campaign || variant == Variant::CampaignOneSlot;
+      // A campaign's runs and an order's are judged against promo's
+      // (print_campaign_ratios, print_order_ratios).
+      const bool campaign =
+          variant == Variant::Campaign || variant == Variant::CampaignOneSlot || variant == Variant::PromoOrder;
       std::cout << std::left << std::setw(11) << point.load << std::setw(7)
                 << (std::to_string(point.connections) + (point.pooled ? "*" : ""))
                 << std::setw(15) << variant_name(variant) << std::right << std::setw(10) << median_tps
@@ -472,6 +535,7 @@ int run_bench(const Options &options) {
     std::cout << "* through the pooler (" << bench.pooled_dsn << "), statements unprepared\n";
   print_hot_mode_ratios(points);
   print_campaign_ratios(points, codes);
+  print_order_ratios(points);
   std::ofstream(bench.out + "/bench.json") << json.str() << "\n";
   if (options.json) std::cout << json.str() << "\n";
   write_chart(bench.out, points);

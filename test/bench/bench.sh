@@ -25,7 +25,10 @@ source test/harness/server.sh
 source test/scale/pgbouncer.sh
 trap server_stop EXIT
 server_start || exit 1
-createdb promo_bench && psql -X -q -d promo_bench -c "CREATE EXTENSION promo" || exit 1
+# PROMO_VERSION=1.6 benches a version in development (1.6 adds the
+# promo+order variant, "order, ..." lines: an order's cost against none).
+createdb promo_bench &&
+  psql -X -q -d promo_bench -c "CREATE EXTENSION promo${PROMO_VERSION:+ VERSION '$PROMO_VERSION'}" || exit 1
 pooled=${BENCH_POOLED_CONNECTIONS-200}
 pooled_options=()
 if [[ -n $pooled ]]; then
