@@ -6,6 +6,7 @@
 #include "campaign_slots.hpp"
 #include "error_bridge.hpp"
 #include "lock_scheme.hpp"
+#include "order_terms.hpp"
 #include "redemption_rules.hpp"
 
 extern "C" {
@@ -33,6 +34,31 @@ SELECT id, current_uses, max_uses, max_uses_per_customer, slots,
  WHERE id OPERATOR(pg_catalog.=) $1
 )",
                                   {{"campaign_id", INT8OID}}};
+
+// campaign_read and campaign_read_for_snapshot on 1.6's tables, with the
+// campaign's order rules.
+const SqlStatement read_with_rules_statement{"campaign_read_with_rules",
+                                             R"(
+SELECT id, current_uses, max_uses, max_uses_per_customer, slots, )" PROMO_ORDER_RULES_COLUMNS R"(,
+       NOT is_active AS inactive,
+       valid_from IS NOT NULL AND valid_from OPERATOR(pg_catalog.>) pg_catalog.now() AS not_yet_valid,
+       valid_until IS NOT NULL AND valid_until OPERATOR(pg_catalog.<=) pg_catalog.now() AS expired
+  FROM @extschema@.promo_campaigns
+ WHERE id OPERATOR(pg_catalog.=) $1
+)",
+                                             {{"campaign_id", INT8OID}}};
+
+const SqlStatement read_with_rules_for_snapshot_statement{"campaign_read_with_rules_for_snapshot",
+                                                          R"(
+SELECT id, current_uses, max_uses, max_uses_per_customer, slots, )" PROMO_ORDER_RULES_COLUMNS R"(,
+       NOT is_active AS inactive,
+       valid_from IS NOT NULL AND valid_from OPERATOR(pg_catalog.>) pg_catalog.now() AS not_yet_valid,
+       valid_until IS NOT NULL AND valid_until OPERATOR(pg_catalog.<=) pg_catalog.now() AS expired
+  FROM @extschema@.promo_campaigns
+ WHERE id OPERATOR(pg_catalog.=) $1
+   FOR SHARE
+)",
+                                                          {{"campaign_id", INT8OID}}};
 
 // The same under REPEATABLE READ and SERIALIZABLE, before the guard: FOR
 // SHARE raises 40001 if a DBA changed the row since the snapshot (FOR KEY
@@ -133,6 +159,53 @@ SELECT slot FROM taken UNION ALL SELECT slot FROM created
                                          {"slots", INT4OID},
                                          {"with_customer", BOOLOID}}};
 
+// The same on 1.6's tables, where the campaign's order rules must allow
+// the call's order too ($5 order_amount, $6 currency; NULL: none).
+const SqlStatement quick_take_with_order_statement{"campaign_quick_take_with_order",
+                                        R"(
+WITH g AS (
+  SELECT CASE WHEN max_uses IS NULL THEN NULL
+              ELSE (GREATEST(max_uses OPERATOR(pg_catalog.-) current_uses, 0) OPERATOR(pg_catalog./) slots)
+                   OPERATOR(pg_catalog.+)
+                   ($2 OPERATOR(pg_catalog.<)
+                    (GREATEST(max_uses OPERATOR(pg_catalog.-) current_uses, 0) OPERATOR(pg_catalog.%) slots))::integer
+         END AS share
+    FROM @extschema@.promo_campaigns
+   WHERE id OPERATOR(pg_catalog.=) $1
+     AND slots OPERATOR(pg_catalog.=) $3
+     AND is_active
+     AND (valid_from IS NULL OR valid_from OPERATOR(pg_catalog.<=) pg_catalog.now())
+     AND (valid_until IS NULL OR pg_catalog.now() OPERATOR(pg_catalog.<) valid_until)
+     AND (NOT $4 OR max_uses_per_customer IS NULL)
+     AND (NOT requires_customer OR $4)
+     AND (currency IS NULL OR $6 IS NULL OR currency OPERATOR(pg_catalog.=) $6)
+     AND (min_amount IS NULL OR min_amount OPERATOR(pg_catalog.<=) $5)
+), taken AS (
+  UPDATE @extschema@.promo_campaign_slots s
+     SET uses = s.uses OPERATOR(pg_catalog.+) 1,
+         remaining = CASE WHEN g.share IS NOT NULL THEN s.remaining OPERATOR(pg_catalog.-) 1 END
+    FROM g
+   WHERE s.campaign_id OPERATOR(pg_catalog.=) $1 AND s.slot OPERATOR(pg_catalog.=) $2
+     AND (g.share IS NULL OR s.remaining OPERATOR(pg_catalog.>) 0)
+  RETURNING s.slot
+), created AS (
+  INSERT INTO @extschema@.promo_campaign_slots (campaign_id, slot, uses, remaining)
+  SELECT $1, $2, 1, g.share OPERATOR(pg_catalog.-) 1
+    FROM g
+   WHERE (g.share IS NULL OR g.share OPERATOR(pg_catalog.>) 0)
+     AND NOT EXISTS (SELECT FROM @extschema@.promo_campaign_slots
+                      WHERE campaign_id OPERATOR(pg_catalog.=) $1 AND slot OPERATOR(pg_catalog.=) $2)
+  RETURNING slot
+)
+SELECT slot FROM taken UNION ALL SELECT slot FROM created
+)",
+                                        {{"campaign_id", INT8OID},
+                                         {"slot", INT4OID},
+                                         {"slots", INT4OID},
+                                         {"with_customer", BOOLOID},
+                                         {"order_amount", INT8OID},
+                                         {"order_currency", TEXTOID}}};
+
 // The number of slots this backend last read for each campaign: where
 // quick_take looks first (a hint; the statement checks it).
 std::unordered_map<int64_t, int32_t> slots_seen;
@@ -172,7 +245,8 @@ bool customer_lock_waited_for(int64_t campaign_id) {
 
 }  // namespace
 
-bool quick_take(SpiSession &spi, int64_t campaign_id, bool with_customer) {
+bool quick_take(SpiSession &spi, int64_t campaign_id, const RedemptionRequest &request) {
+  const bool with_customer = request.customer.has_value();
   if (IsolationUsesXactSnapshot()) return false;
   const auto seen = slots_seen.find(campaign_id);
   if (seen == slots_seen.end()) return false;
@@ -183,10 +257,14 @@ bool quick_take(SpiSession &spi, int64_t campaign_id, bool with_customer) {
     const locks::LockId lock{locks::Lock::CampaignSlot, campaign_id, slot};
     const locks::Held held = locks::try_acquire(lock, locks::Mode::Exclusive);
     if (held == locks::Held::No) continue;
-    Rows rows = spi.execute(quick_take_statement,
-                            {bigint_arg("campaign_id", campaign_id), integer_arg("slot", static_cast<int32_t>(slot)),
-                             integer_arg("slots", slots),
-                             Argument{"with_customer", BOOLOID, BoolGetDatum(with_customer), false}});
+    std::vector<Argument> arguments = {bigint_arg("campaign_id", campaign_id),
+                                       integer_arg("slot", static_cast<int32_t>(slot)), integer_arg("slots", slots),
+                                       Argument{"with_customer", BOOLOID, BoolGetDatum(with_customer), false}};
+    if (request.orders) {
+      const std::vector<Argument> order = order_ledger_arguments(request.order, std::nullopt);
+      arguments.insert(arguments.end(), order.begin(), order.begin() + 2);  // order_amount, order_currency
+    }
+    Rows rows = spi.execute(request.orders ? quick_take_with_order_statement : quick_take_statement, arguments);
     if (!rows.empty()) return true;
     if (held == locks::Held::Newly) locks::release(lock, locks::Mode::Exclusive);
     return false;
@@ -200,12 +278,15 @@ std::optional<int64_t> of_code(SpiSession &spi, int64_t promo_id) {
   return rows[0].int8("campaign_id");
 }
 
-Campaign::Campaign(SpiSession &spi, int64_t campaign_id) : spi_(spi), id_(campaign_id) {
+Campaign::Campaign(SpiSession &spi, int64_t campaign_id, bool orders) : spi_(spi), id_(campaign_id) {
   const bool snapshot = IsolationUsesXactSnapshot();
   std::optional<Rows> read;
-  if (snapshot) read = spi.execute(read_for_snapshot_statement, {bigint_arg("campaign_id", campaign_id)});
+  if (snapshot)
+    read = spi.execute(orders ? read_with_rules_for_snapshot_statement : read_for_snapshot_statement,
+                       {bigint_arg("campaign_id", campaign_id)});
   locks::acquire({locks::Lock::CampaignGuard, campaign_id}, locks::Mode::Share);
-  if (!snapshot) read = spi.execute(read_statement, {bigint_arg("campaign_id", campaign_id)});
+  if (!snapshot)
+    read = spi.execute(orders ? read_with_rules_statement : read_statement, {bigint_arg("campaign_id", campaign_id)});
   // The guard trigger keeps a campaign with codes; a code inserted with the
   // id of none is refused rather than redeemed without a cap.
   if (read->empty())
@@ -213,11 +294,17 @@ Campaign::Campaign(SpiSession &spi, int64_t campaign_id) : spi_(spi), id_(campai
                    "A code's campaign_id must name a row of promo_campaigns; create codes with create_promo.");
   const ResultRow row = (*read)[0];
   refusal_ = read_row_refusal(row);
+  if (orders) rules_ = read_order_rules(row);
   max_uses_per_customer_ = row.int4("max_uses_per_customer");
   const std::optional<int32_t> left =
       SlottedCounter::left_when_spread(row.int4("max_uses"), row.int4("current_uses").value());
   counter_.emplace(spi, campaign_slots, campaign_id, row.int4("slots").value(), left);
   slots_seen[campaign_id] = row.int4("slots").value();
+}
+
+std::optional<Status> Campaign::order_refusal(const RedemptionRequest &request) const {
+  if (!rules_) return std::nullopt;
+  return promo::order_refusal(*rules_, request.customer.has_value(), request.order);
 }
 
 void Campaign::lock_for_snapshot() {

@@ -17,7 +17,12 @@
 #include "redemption.hpp"
 #include "slotted_counter.hpp"
 #include "spi_session.hpp"
+#include "order_rules.hpp"
 #include "text_argument.hpp"
+
+namespace promo {
+struct RedemptionRequest;  // redemption_rules.hpp
+}
 
 namespace promo::campaign {
 
@@ -27,12 +32,13 @@ namespace promo::campaign {
 std::optional<int64_t> of_code(SpiSession &spi, int64_t promo_id);
 
 // The common case in one statement, before a Campaign is opened: a READ
-// COMMITTED call whose campaign allows the use by every rule without a
-// customer to count takes it from a free slot, holding the campaign's guard
-// and that slot as take() would; false when anything is otherwise (a
-// refusal, a customer limit, no use left in that slot, slots changed, a
-// snapshot caller), and the caller decides by opening the Campaign.
-bool quick_take(SpiSession &spi, int64_t campaign_id, bool with_customer);
+// COMMITTED call whose campaign allows the use by every rule (on 1.6's
+// tables its order rules too, for the request's order) without a customer
+// to count takes it from a free slot, holding the campaign's guard and that
+// slot as take() would; false when anything is otherwise (a refusal, a
+// customer limit, no use left in that slot, slots changed, a snapshot
+// caller), and the caller decides by opening the Campaign.
+bool quick_take(SpiSession &spi, int64_t campaign_id, const RedemptionRequest &request);
 
 class Campaign {
  public:
@@ -40,12 +46,17 @@ class Campaign {
   // SERIALIZABLE the row is locked FOR SHARE first (40001 if it changed
   // since the snapshot), as a hot code's is, and its slots are locked later,
   // before the first use of them (after the customer's lock).
-  Campaign(SpiSession &spi, int64_t campaign_id);
+  // On 1.6's tables (`orders`) its order rules are read too.
+  Campaign(SpiSession &spi, int64_t campaign_id, bool orders = false);
 
   int64_t id() const { return id_; }
 
   // inactive, not_yet_valid or expired, by the campaign's own columns.
   std::optional<Status> refusal() const { return refusal_; }
+
+  // customer_required, wrong_currency or below_minimum, by its order rules
+  // (opened with `orders`), for the request.
+  std::optional<Status> order_refusal(const RedemptionRequest &request) const;
 
   // Whether the customer may use the campaign once more: true without a
   // customer or a limit; otherwise, holding the customer's campaign lock,
@@ -78,6 +89,7 @@ class Campaign {
   SpiSession &spi_;
   int64_t id_;
   std::optional<Status> refusal_;
+  std::optional<order::Rules> rules_;
   std::optional<int32_t> max_uses_per_customer_;
   std::optional<SlottedCounter> counter_;
   bool snapshot_locked_ = false;

@@ -213,8 +213,8 @@ Redemption refuse(HotCode &hot, Status status, bool reveal_reasons, Scope scope 
 bool take_from_campaign(SpiSession &spi, const RedemptionRequest &request, HotCode &hot,
                         const SlottedCounter::Taken &taken, bool reveal_reasons, std::optional<Redemption> &refused,
                         campaign::Owed &owed) {
-  if (owed.empty() && campaign::quick_take(spi, *hot.code.campaign_id, request.customer.has_value())) return true;
-  campaign::Campaign campaign(spi, *hot.code.campaign_id);
+  if (owed.empty() && campaign::quick_take(spi, *hot.code.campaign_id, request)) return true;
+  campaign::Campaign campaign(spi, *hot.code.campaign_id, request.orders);
   auto refuse_by_campaign = [&](Status status) {
     owed.settle(spi);
     hot.counter.give_back(taken.slot, 1);
@@ -222,6 +222,7 @@ bool take_from_campaign(SpiSession &spi, const RedemptionRequest &request, HotCo
     return false;
   };
   if (std::optional<Status> refusal = campaign.refusal()) return refuse_by_campaign(*refusal);
+  if (std::optional<Status> refusal = campaign.order_refusal(request)) return refuse_by_campaign(*refusal);
   auto reclaim_all = [&] {
     const int32_t own = reclaim_through(spi, hot, taken.slot, &campaign);
     const int32_t elsewhere = request.reclaim_elsewhere(campaign.id(), hot.code.row.id, request.customer);

@@ -344,12 +344,13 @@ std::optional<Redemption> replay(SpiSession &spi, const RedemptionRequest &reque
 Redemption decide_campaign(SpiSession &spi, const RedemptionRequest &request, const CodeState &code,
                            std::optional<int32_t> customer_uses, bool reveal_reasons,
                            const std::function<int32_t(campaign::Campaign *)> &reclaim_code, campaign::Owed &owed) {
-  campaign::Campaign campaign(spi, *code.campaign_id);
+  campaign::Campaign campaign(spi, *code.campaign_id, request.orders);
   auto refuse = [&](Status status) {
     owed.settle(spi);
     return in_campaign(refusal(status, code.row, reveal_reasons, Scope::Campaign), code);
   };
   if (std::optional<Status> refused = campaign.refusal()) return refuse(*refused);
+  if (std::optional<Status> refused = campaign.order_refusal(request)) return refuse(*refused);
   auto reclaim_all = [&] {
     const int32_t own = reclaim_code(&campaign);
     const int32_t elsewhere = request.reclaim_elsewhere(campaign.id(), code.row.id, request.customer);
@@ -411,9 +412,9 @@ std::optional<Redemption> decide_locked(SpiSession &spi, const RedemptionRequest
 // answered by decide_locked, after the use is undone, in the order of the
 // rules; this path is the common case in one statement less.
 bool campaign_grants(SpiSession &spi, const RedemptionRequest &request, const Redemption &redeemed) {
-  if (campaign::quick_take(spi, *redeemed.campaign_id, request.customer.has_value())) return true;
-  campaign::Campaign campaign(spi, *redeemed.campaign_id);
-  if (campaign.refusal()) return false;
+  if (campaign::quick_take(spi, *redeemed.campaign_id, request)) return true;
+  campaign::Campaign campaign(spi, *redeemed.campaign_id, request.orders);
+  if (campaign.refusal() || campaign.order_refusal(request)) return false;
   auto reclaim_elsewhere = [&] {
     const int32_t elsewhere = request.reclaim_elsewhere(campaign.id(), redeemed.row->id, request.customer);
     if (elsewhere > 0) campaign.give_back(elsewhere);
@@ -454,7 +455,7 @@ std::optional<Redemption> redeem(SpiSession &spi, const RedemptionRequest &reque
   // On 1.6's tables an order the code's terms (as found) refuse is decided
   // with the row locked, where the refusal is answered in its place among
   // the rules.
-  if (request.orders && order_refusal(*found.terms, request.customer.has_value(), request.order))
+  if (request.orders && order_refusal(found.terms->rules, request.customer.has_value(), request.order))
     return decide_locked(spi, request, found.id, reveal_reasons);
   std::optional<int32_t> customer_uses;
   if (request.customer && found.customer_limited) customer_uses = customer_live_uses(spi, found.id, *request.customer);

@@ -12,25 +12,27 @@ Argument optional_bigint(const char *name, std::optional<int64_t> value) {
 
 }  // namespace
 
+order::Rules read_order_rules(const ResultRow &row) {
+  return order::Rules{row.boolean("requires_customer").value(), row.string("currency"), row.int8("min_amount")};
+}
+
 OrderTerms read_order_terms(const ResultRow &row) {
   OrderTerms terms;
-  terms.rules.requires_customer = row.boolean("requires_customer").value();
-  terms.rules.currency = row.string("currency");
-  terms.rules.min_amount = row.int8("min_amount");
+  terms.rules = read_order_rules(row);
   if (std::optional<int32_t> basis_points = row.int4("discount_basis_points"))
     terms.percent = discount::Percent{*basis_points, row.int8("discount_ceiling")};
   if (std::optional<int64_t> amount = row.int8("discount_amount")) terms.fixed = discount::Fixed{*amount};
   return terms;
 }
 
-std::optional<Status> order_refusal(const OrderTerms &terms, bool has_customer,
+std::optional<Status> order_refusal(const order::Rules &rules, bool has_customer,
                                     const std::optional<OrderArgument> &order) {
   order::Order call{has_customer, std::nullopt, std::nullopt};
   if (order) {
     call.amount = order->amount;
     call.currency = order->currency.text;
   }
-  const std::optional<order::Refusal> refused = order::refusal(terms.rules, call);
+  const std::optional<order::Refusal> refused = order::refusal(rules, call);
   if (!refused) return std::nullopt;
   switch (*refused) {
     case order::Refusal::CustomerRequired: return Status::CustomerRequired;

@@ -34,12 +34,16 @@ struct OrderArgument {
 #define PROMO_ORDER_TERMS_COLUMNS \
   "requires_customer, currency, min_amount, discount_basis_points, discount_ceiling, discount_amount"
 
-// Reads the columns of PROMO_ORDER_TERMS_COLUMNS.
+// A campaign's order rules (it has no discount of its own).
+#define PROMO_ORDER_RULES_COLUMNS "requires_customer, currency, min_amount"
+
+// Reads the columns of PROMO_ORDER_TERMS_COLUMNS, and of PROMO_ORDER_RULES_COLUMNS.
 OrderTerms read_order_terms(const ResultRow &row);
+order::Rules read_order_rules(const ResultRow &row);
 
 // The status the terms refuse the call with (customer_required,
 // wrong_currency or below_minimum), if any.
-std::optional<Status> order_refusal(const OrderTerms &terms, bool has_customer,
+std::optional<Status> order_refusal(const order::Rules &rules, bool has_customer,
                                     const std::optional<OrderArgument> &order);
 
 // The discount the terms grant the order: 0 without a discount rule; empty

@@ -58,6 +58,20 @@ ALTER TABLE promo_codes
   ADD CONSTRAINT promo_codes_amounts_have_a_currency
     CHECK (currency IS NOT NULL OR (min_amount IS NULL AND discount_ceiling IS NULL AND discount_amount IS NULL));
 
+-- A campaign's order rules (1.6): a campaign's code meets them after its
+-- own, as it meets the campaign's other rules.
+ALTER TABLE promo_campaigns
+  ADD COLUMN requires_customer boolean NOT NULL DEFAULT false,
+  ADD COLUMN currency text CONSTRAINT promo_campaigns_currency_iso_4217 CHECK (currency ~ '^[A-Z]{3}$'),
+  ADD COLUMN min_amount bigint CONSTRAINT promo_campaigns_min_amount_not_negative CHECK (min_amount >= 0),
+  ADD CONSTRAINT promo_campaigns_amounts_have_a_currency CHECK (currency IS NOT NULL OR min_amount IS NULL);
+DROP TRIGGER promo_campaigns_guard_update ON promo_campaigns;
+CREATE TRIGGER promo_campaigns_guard_update
+  BEFORE UPDATE OF id, is_active, valid_from, valid_until, max_uses, current_uses, max_uses_per_customer, slots,
+                   requires_customer, currency, min_amount
+  ON promo_campaigns FOR EACH ROW EXECUTE FUNCTION promo_campaigns_guard();
+COMMENT ON TRIGGER promo_campaigns_guard_update ON promo_campaigns IS 'Before an UPDATE of a campaign''s id, rules or counter: waits for its codes'' redemptions in flight and folds its slots into current_uses when slots, max_uses or current_uses change; a new id is refused (23503) while codes or uses name the old one, and only in READ COMMITTED (0A000).';
+
 -- The order a redemption was for, and the discount it granted.
 ALTER TABLE promo_redemptions
   ADD COLUMN order_amount bigint CONSTRAINT promo_redemptions_order_amount_not_negative CHECK (order_amount >= 0),
@@ -253,3 +267,9 @@ COMMENT ON CONSTRAINT promo_redemptions_currency_iso_4217 ON promo_redemptions I
 COMMENT ON CONSTRAINT promo_redemptions_discount_within_order ON promo_redemptions IS 'A discount is granted to an order, and is never more than it, nor negative.';
 COMMENT ON CONSTRAINT promo_redemptions_order_amount_not_negative ON promo_redemptions IS 'An order amount is 0 or more.';
 COMMENT ON CONSTRAINT promo_redemptions_order_has_a_currency ON promo_redemptions IS 'An order amount and its currency come together.';
+COMMENT ON COLUMN promo_campaigns.requires_customer IS 'true: a call without a customer_id for any of the campaign''s codes is refused as customer_required (refused_by = campaign), after the code''s own rules. The customer_id must be stable: an account id, not an e-mail address.';
+COMMENT ON COLUMN promo_campaigns.currency IS 'The currency (ISO 4217) an order for any of the campaign''s codes must be in, or NULL: any; another is wrong_currency (refused_by = campaign). A call without an order meets it. Required for min_amount.';
+COMMENT ON COLUMN promo_campaigns.min_amount IS 'The smallest order amount, in minor units of currency, for any of the campaign''s codes, or NULL: none; a smaller order, or a call without one, is below_minimum (refused_by = campaign).';
+COMMENT ON CONSTRAINT promo_campaigns_currency_iso_4217 ON promo_campaigns IS 'A currency is three capital letters, as ISO 4217 writes it.';
+COMMENT ON CONSTRAINT promo_campaigns_min_amount_not_negative ON promo_campaigns IS 'A minimum order amount is 0 or more.';
+COMMENT ON CONSTRAINT promo_campaigns_amounts_have_a_currency ON promo_campaigns IS 'min_amount is an amount in currency: it needs one.';

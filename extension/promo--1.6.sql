@@ -105,7 +105,12 @@ CREATE TABLE promo_campaigns (
   CONSTRAINT promo_campaigns_within_max_uses
     CHECK (max_uses IS NULL OR current_uses <= max_uses),
   CONSTRAINT promo_campaigns_valid_window
-    CHECK (valid_from IS NULL OR valid_until IS NULL OR valid_from < valid_until)
+    CHECK (valid_from IS NULL OR valid_until IS NULL OR valid_from < valid_until),
+  -- The order rules (1.6), met by a campaign's code after its own.
+  requires_customer boolean NOT NULL DEFAULT false,
+  currency     text CONSTRAINT promo_campaigns_currency_iso_4217 CHECK (currency ~ '^[A-Z]{3}$'),
+  min_amount   bigint CONSTRAINT promo_campaigns_min_amount_not_negative CHECK (min_amount >= 0),
+  CONSTRAINT promo_campaigns_amounts_have_a_currency CHECK (currency IS NOT NULL OR min_amount IS NULL)
 ) WITH (fillfactor = 80);
 CREATE UNIQUE INDEX promo_campaigns_name ON promo_campaigns (name);
 SELECT pg_catalog.pg_extension_config_dump('promo_campaigns', '');
@@ -338,7 +343,8 @@ AS 'MODULE_PATHNAME', 'promo_campaigns_guard'
 LANGUAGE C SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp;
 CREATE TRIGGER promo_campaigns_guard_update
-  BEFORE UPDATE OF id, is_active, valid_from, valid_until, max_uses, current_uses, max_uses_per_customer, slots
+  BEFORE UPDATE OF id, is_active, valid_from, valid_until, max_uses, current_uses, max_uses_per_customer, slots,
+                   requires_customer, currency, min_amount
   ON promo_campaigns FOR EACH ROW EXECUTE FUNCTION promo_campaigns_guard();
 CREATE TRIGGER promo_campaigns_guard_delete BEFORE DELETE ON promo_campaigns
   FOR EACH ROW EXECUTE FUNCTION promo_campaigns_guard();
@@ -993,3 +999,9 @@ COMMENT ON CONSTRAINT promo_redemptions_currency_iso_4217 ON promo_redemptions I
 COMMENT ON CONSTRAINT promo_redemptions_discount_within_order ON promo_redemptions IS 'A discount is granted to an order, and is never more than it, nor negative.';
 COMMENT ON CONSTRAINT promo_redemptions_order_amount_not_negative ON promo_redemptions IS 'An order amount is 0 or more.';
 COMMENT ON CONSTRAINT promo_redemptions_order_has_a_currency ON promo_redemptions IS 'An order amount and its currency come together.';
+COMMENT ON COLUMN promo_campaigns.requires_customer IS 'true: a call without a customer_id for any of the campaign''s codes is refused as customer_required (refused_by = campaign), after the code''s own rules. The customer_id must be stable: an account id, not an e-mail address.';
+COMMENT ON COLUMN promo_campaigns.currency IS 'The currency (ISO 4217) an order for any of the campaign''s codes must be in, or NULL: any; another is wrong_currency (refused_by = campaign). A call without an order meets it. Required for min_amount.';
+COMMENT ON COLUMN promo_campaigns.min_amount IS 'The smallest order amount, in minor units of currency, for any of the campaign''s codes, or NULL: none; a smaller order, or a call without one, is below_minimum (refused_by = campaign).';
+COMMENT ON CONSTRAINT promo_campaigns_currency_iso_4217 ON promo_campaigns IS 'A currency is three capital letters, as ISO 4217 writes it.';
+COMMENT ON CONSTRAINT promo_campaigns_min_amount_not_negative ON promo_campaigns IS 'A minimum order amount is 0 or more.';
+COMMENT ON CONSTRAINT promo_campaigns_amounts_have_a_currency ON promo_campaigns IS 'min_amount is an amount in currency: it needs one.';

@@ -242,7 +242,7 @@ CodeState read_code_state(const ResultRow &row) {
 
 std::optional<Status> order_refusal(const RedemptionRequest &request, const CodeState &code) {
   if (!request.orders) return std::nullopt;
-  return order_refusal(*code.terms, request.customer.has_value(), request.order);
+  return order_refusal(code.terms->rules, request.customer.has_value(), request.order);
 }
 
 bool customer_limited(const RedemptionRequest &request, const CodeState &code) {

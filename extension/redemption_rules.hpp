@@ -12,7 +12,8 @@
 //     code's expired holds are reclaimed (release_expired_holds; the path
 //     gives their uses back to its counter, and to its campaign's);
 //  4. a code of a campaign (1.5) that passes its own rules then meets the
-//     campaign's, in the same order: inactive, not_yet_valid, expired, the
+//     campaign's, in the same order: inactive, not_yet_valid, expired, on
+//     1.6's tables its order rules (Campaign::order_refusal), the
 //     campaign's customer limit, the campaign's max_uses (campaign.hpp);
 //     before the last two refuse, the expired holds of the campaign's other
 //     codes are reclaimed too, from each code no one else holds at the time.

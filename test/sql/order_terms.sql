@@ -162,6 +162,37 @@ UPDATE promo_codes SET min_amount = -1, currency = 'EUR' WHERE code = 'PLAIN';
 UPDATE promo_codes SET requires_customer = NULL WHERE code = 'PLAIN';
 \echo :LAST_ERROR_SQLSTATE
 
+-- A campaign's order rules, after the code's own: refused_by says whose.
+SELECT create_campaign('SPRING', max_uses => 100) > 0 AS created;
+UPDATE promo_campaigns SET requires_customer = true, currency = 'EUR', min_amount = 5000 WHERE name = 'SPRING';
+SELECT create_promo('SPRING-ONE', campaign => 'SPRING') > 0 AS one, create_promo('SPRING-HOT', slots => 4, campaign => 'SPRING') > 0 AS hot;
+UPDATE promo_codes SET discount_amount = 1000, currency = 'EUR', min_amount = 2000 WHERE code IN ('SPRING-ONE', 'SPRING-HOT');
+CREATE TEMPORARY TABLE campaign_asks (label text, customer text, amount bigint, currency text);
+INSERT INTO campaign_asks VALUES
+  ('below the code''s minimum: the code refuses', 'ann', 1000, 'EUR'),
+  ('above the code''s, below the campaign''s', 'ann', 3000, 'EUR'),
+  ('a guest', NULL, 9000, 'EUR'),
+  ('another currency', 'ann', 9000, 'USD'),
+  ('no order at all', 'ann', NULL, NULL),
+  ('every rule met', 'ann', 9000, 'EUR');
+SELECT a.label, r.status, r.refused_by, r.discount, h.status AS hot_status, h.refused_by AS hot_refused_by,
+       h.discount AS hot_discount
+  FROM campaign_asks a,
+       LATERAL redeem_promo('SPRING-ONE', a.customer, order_amount => a.amount, currency => a.currency) r,
+       LATERAL redeem_promo('SPRING-HOT', a.customer, order_amount => a.amount, currency => a.currency) h;
+-- a code without terms of its own meets the campaign's currency
+SELECT create_promo('SPRING-PLAIN', campaign => 'SPRING') > 0 AS plain;
+SELECT status, refused_by FROM redeem_promo('SPRING-PLAIN', 'ann', order_amount => 9000, currency => 'USD');
+SELECT status, refused_by, discount FROM redeem_promo('SPRING-PLAIN', 'ann', order_amount => 9000, currency => 'EUR');
+SELECT uses FROM promo_campaign_usage WHERE name = 'SPRING';
+SELECT name, discount_granted FROM promo_campaign_report WHERE name = 'SPRING';
+UPDATE promo_campaigns SET min_amount = -1 WHERE name = 'SPRING';
+\echo :LAST_ERROR_SQLSTATE
+UPDATE promo_campaigns SET currency = NULL WHERE name = 'SPRING';
+\echo :LAST_ERROR_SQLSTATE
+UPDATE promo_campaigns SET currency = 'Eur' WHERE name = 'SPRING';
+\echo :LAST_ERROR_SQLSTATE
+
 -- The forms people write: (f()).*, over many rows, in a CTE.
 SELECT (redeem_promo('PLAIN', order_amount => 10, currency => 'EUR')).discount;
 WITH r AS (SELECT * FROM redeem_promo('HOT-PERCENT', order_amount => 1000, currency => 'EUR'))
