@@ -37,7 +37,7 @@ cluster_start() {
     # Ids are unique across shards (each its own range), so that a code moved
     # to another shard keeps its ids and its ledger's.
     psql -X -q -v ON_ERROR_STOP=1 -p "$PGPORT" -d promo \
-      -c "CREATE EXTENSION promo" \
+      -c "CREATE EXTENSION promo${PROMO_VERSION:+ VERSION '$PROMO_VERSION'}" \
       -c "ALTER SEQUENCE promo_codes_id_seq RESTART WITH $((i * 1000000000000000 + 1))" \
       -c "ALTER SEQUENCE promo_redemptions_id_seq RESTART WITH $((i * 1000000000000000 + 1))" || return 1
   done
