@@ -72,11 +72,13 @@ void require_campaigns(pqxx::connection &connection, const std::string &schema) 
 }
 
 // "" for an unset value: passed as NULL.
-std::string text_of(const std::optional<int> &value) {
+template <typename Number>
+std::string text_of(const std::optional<Number> &value) {
   return value ? std::to_string(*value) : "";
 }
 
-const char *or_null(const std::optional<int> &value, const std::string &text) {
+template <typename Number>
+const char *or_null(const std::optional<Number> &value, const std::string &text) {
   return value ? text.c_str() : nullptr;
 }
 
@@ -104,6 +106,27 @@ SELECT @promo.create_campaign($1, max_uses => $2::integer, max_uses_per_customer
   return campaign;
 }
 
+// promo 1.6: a third of the codes take a percentage (some with a ceiling),
+// a third a fixed amount, a third none, all in EUR, without a minimum, so
+// that no order is refused and every redemption's discount can be checked.
+void set_discount(pqxx::work &create, const Run &run, RaceCode &code, size_t number, Random &random) {
+  DiscountRule rule;
+  if (number % 3 == 0) {
+    rule.basis_points = random.between(1, 10000);
+    if (random.chance(50)) rule.ceiling = random.between(0, 5000);
+  } else if (number % 3 == 1) {
+    rule.fixed = random.between(0, 5000);
+  }
+  code.discount = rule;
+  const std::string basis_points = std::to_string(rule.basis_points), ceiling = text_of(rule.ceiling),
+                    fixed = text_of(rule.fixed);
+  create.exec_params(promo_sql(run.schema, R"(
+UPDATE @promo.promo_codes SET currency = 'EUR', discount_basis_points = NULLIF($2::integer, 0),
+       discount_ceiling = $3::bigint, discount_amount = $4::bigint
+ WHERE id = $1)"),
+                     code.id, basis_points, or_null(rule.ceiling, ceiling), or_null(rule.fixed, fixed));
+}
+
 RaceCode create_code(pqxx::work &create, const Run &run, const CodeShape &shape, size_t number,
                      Random &random) {
   RaceCode code;
@@ -122,6 +145,7 @@ SELECT @promo.create_promo($1, max_uses => $2::integer, max_uses_per_customer =>
                              code.code, or_null(code.max_uses, max_uses),
                              or_null(code.max_uses_per_customer, per_customer), code.slots, campaign)[0][0]
                 .as<long long>();
+  if (run.orders) set_discount(create, run, code, number, random);
   return code;
 }
 
@@ -130,6 +154,11 @@ SELECT @promo.create_promo($1, max_uses => $2::integer, max_uses_per_customer =>
 void create_campaigns_and_codes(pqxx::connection &connection, Run &run, Random &random) {
   require_campaigns(connection, run.schema);
   ensure_closed_table(connection);
+  run.orders = pqxx::nontransaction(connection)
+                   .exec_params1("SELECT EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass($1)"
+                                 " AND attname = 'discount_basis_points')",
+                                 run.schema + ".promo_codes")[0]
+                   .as<bool>();
   pqxx::work create(connection);
   for (const CampaignShape &shape : kCampaignShapes)
     run.campaigns.push_back(create_campaign(create, run, shape, run.campaigns.size(), random));

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "race_discount.hpp"
 #include "options.hpp"
 
 namespace promo_client::race {
@@ -41,6 +42,8 @@ struct RaceCode {
   // Its sessions release each of its redemptions in their next transaction,
   // so it often has no live one and the DBA can move it between campaigns.
   bool roaming = false;
+  // Its discount (promo 1.6 only), in EUR; set once, before the sessions start.
+  std::optional<DiscountRule> discount;
 };
 
 // What every session of one run knows.
@@ -56,6 +59,7 @@ struct Run {
   std::string code_ids;      // "{1,2,3}", for = ANY($1::bigint[])
   std::string campaign_ids;  // the same for the campaigns
   Clock::time_point deadline;
+  bool orders = false;  // promo 1.6: half the redemptions name an order, and the answers' discounts are checked
 };
 
 // A seeded generator whose sequence is the same on every platform:

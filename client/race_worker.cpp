@@ -1,6 +1,7 @@
 #include "race_worker.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <thread>
 #include <unordered_map>
 
@@ -41,6 +42,7 @@ struct Step {
   std::string key;       // empty: NULL
   int hold_ms = 0;       // 0: no hold
   long long target = 0;  // confirm, release, replay: the redemption
+  std::optional<long long> amount;  // promo 1.6: an order of this many EUR cents; unset: no order
 };
 
 struct Plan {
@@ -60,6 +62,7 @@ struct Answer {
   bool in_campaign = false;  // the answer names the code's campaign
   std::string refused_by;    // a refusal's: code or campaign; empty: NULL
   int reclaimed = 0;         // a sweep's count
+  std::optional<long long> discount;  // promo 1.6: the discount answered; unset: NULL
 };
 
 enum class Outcome { Committed, RolledBack, Retry, Failed, InDoubt };
@@ -76,6 +79,7 @@ struct Mine {
   std::string state;
   std::string customer, key;
   int hold_ms = 0;
+  std::optional<long long> amount, discount;  // its order and the discount it was granted (1.6)
 };
 
 // Ids to draw from at random, removed in constant time.
@@ -121,7 +125,12 @@ SELECT status, redemption_id, replayed, redemption_state, max_uses IS NULL AS un
   FROM @promo.redeem_promo($1, customer_id => $2, idempotency_key => $3, hold => $4::interval))")),
         confirm_sql_(promo_sql(run.schema, "SELECT @promo.confirm_promo($1)")),
         release_sql_(promo_sql(run.schema, "SELECT @promo.release_promo($1)")),
-        sweep_sql_(promo_sql(run.schema, "SELECT @promo.promo_reclaim_expired_holds()")) {}
+        sweep_sql_(promo_sql(run.schema, "SELECT @promo.promo_reclaim_expired_holds()")),
+        order_sql_(promo_sql(run.schema, R"(
+SELECT status, redemption_id, replayed, redemption_state, max_uses IS NULL AS unlimited, is_active,
+       campaign_id IS NOT NULL AS in_campaign, refused_by, discount
+  FROM @promo.redeem_promo($1, customer_id => $2, idempotency_key => $3, hold => $4::interval,
+                           order_amount => $5::bigint, currency => $6))")) {}
 
   WorkerReport run() {
     try {
@@ -151,7 +160,7 @@ SELECT status, redemption_id, replayed, redemption_state, max_uses IS NULL AS un
       const long long id = *roaming_live_.begin();
       used.insert(id);
       plan.rollback = false;
-      plan.steps.push_back(Step{Kind::Release, mine_.at(id).code, "", "", 0, id});
+      plan.steps.push_back(Step{Kind::Release, mine_.at(id).code, "", "", 0, id, std::nullopt});
       if (random_.chance(50)) plan.steps.push_back(random_step(used));
       return plan;
     }
@@ -197,7 +206,16 @@ SELECT status, redemption_id, replayed, redemption_state, max_uses IS NULL AS un
     // Shared keys have no customer: every session may send them.
     if (kind == Kind::SharedKey) step.key = "shared-" + std::to_string(random_.below(kSharedKeysPerCode));
     if (kind == Kind::Hold) step.hold_ms = random_.between(1000, 3000);
+    if (run_.orders && random_.chance(50)) step.amount = order_amount();
     return step;
+  }
+
+  // An order: mostly a shop's, sometimes nothing or the largest there is.
+  long long order_amount() {
+    const int roll = static_cast<int>(random_.below(100));
+    if (roll < 3) return 0;
+    if (roll < 5) return std::numeric_limits<long long>::max() - static_cast<long long>(random_.below(1000));
+    return static_cast<long long>(random_.below(200000));
   }
 
   // Half the calls are customer-0's, so that the busiest customer of a code
@@ -216,6 +234,7 @@ SELECT status, redemption_id, replayed, redemption_state, max_uses IS NULL AS un
     step.customer = mine.customer;
     step.key = mine.key;
     step.hold_ms = mine.hold_ms;
+    step.amount = mine.amount;
     step.target = id;
     return step;
   }
@@ -299,9 +318,14 @@ SELECT status, redemption_id, replayed, redemption_state, max_uses IS NULL AS un
     Answer answer;
     if (is_redemption(step.kind)) {
       const std::string hold = milliseconds(step.hold_ms);
+      const std::string amount = step.amount ? std::to_string(*step.amount) : "";
       const pqxx::row row =
-          transaction.exec_params(redeem_sql_, run_.codes[step.code].code, or_null(step.customer),
-                                  or_null(step.key), step.hold_ms ? hold.c_str() : nullptr)[0];
+          run_.orders
+              ? transaction.exec_params(order_sql_, run_.codes[step.code].code, or_null(step.customer),
+                                        or_null(step.key), step.hold_ms ? hold.c_str() : nullptr,
+                                        or_null(amount), step.amount ? "EUR" : nullptr)[0]
+              : transaction.exec_params(redeem_sql_, run_.codes[step.code].code, or_null(step.customer),
+                                        or_null(step.key), step.hold_ms ? hold.c_str() : nullptr)[0];
       answer.status = row["status"].as<std::string>();
       answer.redemption_id = row["redemption_id"].as<long long>(0);
       answer.replayed = row["replayed"].as<bool>(false);
@@ -310,6 +334,7 @@ SELECT status, redemption_id, replayed, redemption_state, max_uses IS NULL AS un
       answer.active = row["is_active"].as<bool>(true);
       answer.in_campaign = row["in_campaign"].as<bool>();
       answer.refused_by = row["refused_by"].as<std::string>("");
+      if (run_.orders && !row["discount"].is_null()) answer.discount = row["discount"].as<long long>();
     } else if (step.kind == Kind::Sweep) {
       answer.status = "ran";
       answer.reclaimed = transaction.exec(sweep_sql_)[0][0].as<int>();
@@ -391,10 +416,24 @@ SELECT status, redemption_id, replayed, redemption_state, max_uses IS NULL AS un
     if (answer.status == "redeemed" && !answer.replayed &&
         (!answer.redemption_id || answer.state != expected))
       problem = "redeemed with redemption_state '" + answer.state + "', expected '" + expected + "'";
+    if (run_.orders && answer.status == "redeemed" && !answer.replayed) check_discount(step, answer);
     if (!problem.empty())
       violations_.report(
           "answers", run_.codes[step.code].code + " " + problem,
           who() + ": " + kind_name(step.kind) + " of " + run_.codes[step.code].code + ": " + problem);
+  }
+
+  // promo 1.6: a new redemption's discount is its code's rule applied to
+  // the order (NULL without one); a refusal answers none.
+  void check_discount(const Step &step, const Answer &answer) {
+    const RaceCode &code = run_.codes[step.code];
+    std::optional<long long> expected;
+    if (step.amount) expected = expected_discount(*code.discount, *step.amount);
+    if (answer.discount == expected) return;
+    auto text = [](const std::optional<long long> &value) { return value ? std::to_string(*value) : "NULL"; };
+    violations_.report("discounts", code.code,
+                       who() + ": " + code.code + " granted " + text(answer.discount) + " to an order of " +
+                           text(step.amount) + ", expected " + text(expected));
   }
 
   // A replay returns its redemption, in the state this session's acknowledged
@@ -409,6 +448,9 @@ SELECT status, redemption_id, replayed, redemption_state, max_uses IS NULL AS un
     else
       right =
           right && ((answer.status == "redeemed" && answer.state == "held") || answer.status == "released");
+    // and the discount it was granted (1.6)
+    if (run_.orders && (answer.status == "redeemed" || answer.status == "released"))
+      right = right && answer.discount == mine.discount;
     if (right) return;
     violations_.report("a replay returns its redemption", std::to_string(step.target),
                        who() + ": key " + step.key + " of " + run_.codes[step.code].code + " (redemption " +
@@ -440,8 +482,8 @@ SELECT status, redemption_id, replayed, redemption_state, max_uses IS NULL AS un
       shared_keys_.observe(run_.codes[step.code].id, step.key, id, violations_);
     if (is_redemption(step.kind)) {
       if (answer.status == "redeemed" && !answer.replayed && id) {
-        add_mine(id,
-                 Mine{step.code, step.hold_ms ? "held" : "redeemed", step.customer, step.key, step.hold_ms});
+        add_mine(id, Mine{step.code, step.hold_ms ? "held" : "redeemed", step.customer, step.key, step.hold_ms,
+                          step.amount, answer.discount});
         if (run_.codes[step.code].roaming) roaming_live_.insert(id);
       }
       return;
@@ -504,7 +546,7 @@ SELECT status, redemption_id, replayed, redemption_state, max_uses IS NULL AS un
   Violations &violations_;
   Random random_;  // every choice of what to do
   Random jitter_;  // back-off only
-  const std::string redeem_sql_, confirm_sql_, release_sql_, sweep_sql_;
+  const std::string redeem_sql_, confirm_sql_, release_sql_, sweep_sql_, order_sql_;
   std::unique_ptr<pqxx::connection> connection_;
   long next_key_ = 0;
   std::map<long long, Mine> mine_;

@@ -79,6 +79,7 @@ run_suite "failover" bash test/faults/failover.sh 12
 run_suite "scale-out: PL/Proxy shards and PgBouncer" bash test/scale/scale.sh 3
 run_suite "soak" bash test/faults/soak.sh "${PROMO_SOAK_SECONDS:-60}"
 run_suite "race: seeded workload, a DBA changing every setting, a monitor" bash test/faults/race.sh "${PROMO_RACE_SECONDS:-60}"
+run_suite "race on 1.6 (in development): orders, every discount checked" env PROMO_VERSION=1.6 bash test/faults/race.sh 30
 # It removes make install's copies while the packages are tested, and puts them back.
 run_suite "Debian packages: built, installed, tested, removed" bash test/packaging/deb_test.sh
 SUITE_TIMEOUT=2400 run_suite "PostgreSQL 13 and 18: pg_regress and isolation" bash test/versions/test_versions.sh

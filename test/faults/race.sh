@@ -19,7 +19,10 @@ source test/harness/server.sh
 # Cycles between multi-call transactions are part of the mix: find them fast.
 server_start "deadlock_timeout = 100ms" || exit 1
 trap server_stop EXIT
-createdb promo_race && psql -X -q -d promo_race -c "CREATE EXTENSION promo" || exit 1
+# PROMO_VERSION=1.6: a version in development; from 1.6 half the redemptions
+# name an order, and every answer's discount is checked against its code's.
+createdb promo_race &&
+  psql -X -q -d promo_race -c "CREATE EXTENSION promo${PROMO_VERSION:+ VERSION '$PROMO_VERSION'}" || exit 1
 echo "promo $(psql -X -A -t -d promo_race -c "SELECT extversion FROM pg_extension WHERE extname = 'promo'")" \
   "on $("$PG_BIN/postgres" --version)"
 client/promo-client --dsn dbname=promo_race race --duration "$seconds" "$@"
