@@ -75,7 +75,11 @@ after=$(sql -d promo_library_old -c "SELECT extversion, promo_library_version() 
 fresh=$(sql -d promo_library_new -c "SELECT extversion FROM pg_extension WHERE extname = 'promo'")
 echo "after the restart: old database $after; new database $fresh"
 newest=$(sed -nE "s/^default_version = '([^']+)'/\1/p" extension/promo.control)
-[[ $after == "$newest $newest redeemed 2" && $fresh == "$newest" ]] ||
-  fail "expected the update and the install to $newest, and KEPT at 2 uses"
+# The library serves the newest version with a script (one in development
+# may be newer than the default).
+library=$(ls extension/promo--*.sql | sed -E 's/.*promo--([0-9.]+)(--([0-9.]+))?\.sql/\1 \3/' | tr ' ' '\n' |
+  grep . | sort -V | tail -1)
+[[ $after == "$newest $library redeemed 2" && $fresh == "$newest" ]] ||
+  fail "expected the update and the install to $newest (library $library), and KEPT at 2 uses"
 [[ $failed -eq 0 ]] && echo "PASS: with the old library loaded the update and the install are refused with 55000 and change nothing; after a restart both succeed"
 exit $failed
